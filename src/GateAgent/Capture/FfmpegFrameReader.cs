@@ -1,0 +1,112 @@
+using System.Threading.Channels;
+using FFMpegCore;
+using FFMpegCore.Pipes;
+using GateWatch.Agent.Ffmpeg;
+
+namespace GateWatch.Agent.Capture;
+
+/// <summary>
+/// Decodes a file or an RTSP stream with Debian's ffmpeg (driven through FFMpegCore) into raw BGR24
+/// frames on a pipe. The same reader serves evaluation runs and live cameras; only the clock differs.
+/// </summary>
+internal sealed class FfmpegFrameReader(TimeProvider time)
+{
+    /// <summary>How long ffmpeg gets to quit after 'q' before its process is killed.</summary>
+    private static readonly TimeSpan QuitGrace = TimeSpan.FromSeconds(3);
+
+    /// <summary>stderr lines kept for the failure message: enough for ffmpeg's input banner and last errors.</summary>
+    private const int StderrLines = 40;
+
+    /// <summary>
+    /// Reads every frame of <paramref name="source"/> into <paramref name="output"/> and completes it.
+    /// Files are stamped on their own timeline from <paramref name="fileEpoch"/>; URLs with the wall clock.
+    /// </summary>
+    public async Task<long> RunAsync(
+        string source, VideoInfo info, ChannelWriter<Frame> output, DateTimeOffset fileEpoch, CancellationToken ct)
+    {
+        FfmpegTools.EnsureInstalled();
+        var isLive = source.Contains("://", StringComparison.Ordinal);
+        var stderr = new LineRing(StderrLines);
+        var sink = new RawFrameSink(new FramePool(info.Width, info.Height), output, frameIndex =>
+            isLive ? time.GetUtcNow() : fileEpoch + TimeSpan.FromSeconds(frameIndex / info.Fps));
+
+        var args = isLive
+            ? FFMpegArguments.FromUrlInput(source, o => o.WithCustomArgument("-rtsp_transport tcp"))
+            : FFMpegArguments.FromFileInput(source, verifyExists: true, _ => { });
+
+        FFMpegResult result;
+        try
+        {
+            // passthrough: one raw frame per decoded frame, so frame indices match the source's and the ground truth's.
+            result = await args
+                .OutputToPipe(sink, o => o.WithCustomArgument("-an -sn -dn -fps_mode passthrough"))
+                .NotifyOnStandardError(stderr.Add)
+                .CancellableThrough(ct, QuitGrace)
+                .ProcessAsynchronously(throwOnError: false, FfmpegTools.Options, CancellationToken.None)
+                .ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            output.TryComplete(new VideoSourceException($"{Redact.Url(source)}: ffmpeg failed: {FfmpegTools.Explain(e)}", e));
+            throw;
+        }
+
+        ct.ThrowIfCancellationRequested();
+        if (sink.FaultedWith is { } readerFault)
+        {
+            output.TryComplete(readerFault);
+            throw readerFault;
+        }
+
+        if (!result.Success || sink.Frames == 0)
+        {
+            var why = sink.Frames == 0 ? "no frame could be decoded" : $"ffmpeg exited with code {result.ExitCode}";
+            var error = new VideoSourceException(
+                $"{Redact.Url(source)}: {why} after {sink.Frames} frames. ffmpeg said:\n{Redact.Url(stderr.Text())}");
+            output.TryComplete(error);
+            throw error;
+        }
+
+        output.TryComplete();
+        return sink.Frames;
+    }
+
+    /// <summary>Cuts ffmpeg's raw byte stream into frames and hands them to the next stage.</summary>
+    private sealed class RawFrameSink(FramePool pool, ChannelWriter<Frame> output, Func<long, DateTimeOffset> stamp) : IPipeSink
+    {
+        public long Frames { get; private set; }
+
+        public Exception? FaultedWith { get; private set; }
+
+        public string GetStreamArguments() => "-f rawvideo -pix_fmt bgr24";
+
+        public async Task ReadAsync(Stream inputStream, CancellationToken cancellationToken)
+        {
+            try
+            {
+                while (true)
+                {
+                    var frame = pool.Rent();
+                    var read = await inputStream
+                        .ReadAtLeastAsync(frame.Pixels.AsMemory(0, frame.ByteLength), frame.ByteLength, throwOnEndOfStream: false, cancellationToken)
+                        .ConfigureAwait(false);
+                    if (read < frame.ByteLength)
+                    {
+                        // A short tail is a frame ffmpeg could not finish; it is not a frame.
+                        frame.Dispose();
+                        return;
+                    }
+
+                    frame.Index = Frames;
+                    frame.CaptureTime = stamp(Frames);
+                    Frames++;
+                    await output.WriteAsync(frame, cancellationToken).ConfigureAwait(false);
+                }
+            }
+            catch (ChannelClosedException e)
+            {
+                FaultedWith = new OperationCanceledException("the next stage stopped reading frames", e);
+            }
+        }
+    }
+}

@@ -1,0 +1,246 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace GateWatch.Agent.Gate;
+
+/// <summary>A counting line: a finite segment a-b; crossing towards <see cref="InsidePoint"/>'s side is an entry.</summary>
+internal sealed record GateLine(string Id, Point2 A, Point2 B, Point2 InsidePoint)
+{
+    /// <summary>+1 or -1: the sign of <see cref="Geometry.Orientation"/> on the park's side.</summary>
+    public int InsideSign => Math.Sign(Geometry.Orientation(A, B, InsidePoint));
+}
+
+internal sealed record GateZone(string Id, IReadOnlyList<Point2> Polygon, int CrowdMin, double CrowdSeconds);
+
+/// <summary>
+/// Lines and zones of one camera, with the fields of the evaluation spec so that one file serves a
+/// live camera and an evaluation run alike.
+/// </summary>
+internal sealed record GateSpec(
+    string? Video,
+    double? Fps,
+    (int Width, int Height)? FrameSize,
+    IReadOnlyList<GateLine> Lines,
+    IReadOnlyList<GateZone> Zones)
+{
+    /// <summary>The same gate for a stream of another resolution (e.g. a camera's substream).</summary>
+    public GateSpec ScaledTo(int width, int height)
+    {
+        if (FrameSize is not { } size || (size.Width == width && size.Height == height))
+        {
+            return this;
+        }
+
+        var sx = (double)width / size.Width;
+        var sy = (double)height / size.Height;
+        Point2 S(Point2 p) => new(p.X * sx, p.Y * sy);
+        return this with
+        {
+            FrameSize = (width, height),
+            Lines = Lines.Select(l => l with { A = S(l.A), B = S(l.B), InsidePoint = S(l.InsidePoint) }).ToList(),
+            Zones = Zones.Select(z => z with { Polygon = z.Polygon.Select(S).ToList() }).ToList(),
+        };
+    }
+}
+
+/// <summary>A gate spec that cannot be used; the message names the file and the JSON path.</summary>
+internal sealed class GateSpecException(string file, string jsonPath, string problem)
+    : Exception($"{file}: {jsonPath}: {problem}")
+{
+    public string File { get; } = file;
+    public string JsonPath { get; } = jsonPath;
+    public string Problem { get; } = problem;
+}
+
+internal static class GateSpecLoader
+{
+    /// <summary>A person's foot point must be this far (pixels) from a line for its side to be certain.</summary>
+    private const double MinInsideDistance = 1.0;
+
+    private static readonly JsonSerializerOptions Options = new()
+    {
+        PropertyNameCaseInsensitive = false,
+        UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
+        ReadCommentHandling = JsonCommentHandling.Skip,
+        AllowTrailingCommas = true,
+    };
+
+    public static GateSpec Load(string path)
+    {
+        string text;
+        try
+        {
+            text = System.IO.File.ReadAllText(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new GateSpecException(path, "$", $"cannot read the file ({e.Message})");
+        }
+
+        return Parse(text, path);
+    }
+
+    public static GateSpec Parse(string json, string file)
+    {
+        SpecDto dto;
+        try
+        {
+            dto = JsonSerializer.Deserialize<SpecDto>(json, Options)
+                ?? throw new GateSpecException(file, "$", "the document is null");
+        }
+        catch (JsonException e)
+        {
+            // System.Text.Json puts the path in e.Path; its message repeats it with line numbers.
+            var problem = e.Message.Split(" Path:", 2)[0];
+            throw new GateSpecException(file, e.Path ?? "$", problem);
+        }
+
+        return Validate(dto, file);
+    }
+
+    private static GateSpec Validate(SpecDto dto, string file)
+    {
+        void Fail(string path, string problem) => throw new GateSpecException(file, path, problem);
+
+        if (dto.Fps is { } fps && !(fps > 0 && double.IsFinite(fps)))
+        {
+            Fail("$.fps", $"must be a positive number, got {fps}");
+        }
+
+        (int, int)? frameSize = null;
+        if (dto.FrameSize is { } fs)
+        {
+            if (fs.Length != 2 || fs[0] < 1 || fs[1] < 1)
+            {
+                Fail("$.frameSize", "must be [width, height] in pixels, both at least 1");
+            }
+
+            frameSize = (fs[0], fs[1]);
+        }
+
+        var ids = new HashSet<string>(StringComparer.Ordinal);
+        var lines = new List<GateLine>();
+        var lineDtos = dto.Lines ?? [];
+        for (var i = 0; i < lineDtos.Count; i++)
+        {
+            var path = $"$.lines[{i}]";
+            var l = lineDtos[i] ?? throw new GateSpecException(file, path, "is null");
+            var id = RequireId(l.Id, $"{path}.id", ids, file);
+            var a = ToPoint(l.A, $"{path}.a", file);
+            var b = ToPoint(l.B, $"{path}.b", file);
+            var inside = ToPoint(l.InsidePoint, $"{path}.insidePoint", file);
+            if ((b - a).Length < Geometry.Epsilon)
+            {
+                Fail(path, $"line '{id}' has zero length: a and b are both {a}");
+            }
+
+            if (Math.Abs(Geometry.SignedDistance(a, b, inside)) < MinInsideDistance)
+            {
+                Fail($"{path}.insidePoint", $"{inside} lies on line '{id}', so it names no side");
+            }
+
+            lines.Add(new GateLine(id, a, b, inside));
+        }
+
+        var zones = new List<GateZone>();
+        var zoneDtos = dto.Zones ?? [];
+        for (var i = 0; i < zoneDtos.Count; i++)
+        {
+            var path = $"$.zones[{i}]";
+            var z = zoneDtos[i] ?? throw new GateSpecException(file, path, "is null");
+            var id = RequireId(z.Id, $"{path}.id", ids, file);
+            if (z.Polygon is null || z.Polygon.Count < 3)
+            {
+                Fail($"{path}.polygon", $"zone '{id}' needs at least 3 points");
+            }
+
+            var polygon = z.Polygon!.Select((p, k) => ToPoint(p, $"{path}.polygon[{k}]", file)).ToList();
+            if (Math.Abs(Geometry.SignedArea(polygon)) < 1.0)
+            {
+                Fail($"{path}.polygon", $"zone '{id}' is degenerate: its area is zero");
+            }
+
+            if (Geometry.IsSelfIntersecting(polygon))
+            {
+                Fail($"{path}.polygon", $"zone '{id}' crosses itself; list its corners in order around the edge");
+            }
+
+            if (z.CrowdMin is not { } crowdMin)
+            {
+                Fail($"{path}.crowdMin", "is required");
+            }
+            else if (crowdMin < 1)
+            {
+                Fail($"{path}.crowdMin", $"must be at least 1, got {crowdMin}");
+            }
+
+            if (z.CrowdSeconds is not { } seconds)
+            {
+                Fail($"{path}.crowdSeconds", "is required");
+            }
+            else if (!(seconds >= 0 && double.IsFinite(seconds)))
+            {
+                Fail($"{path}.crowdSeconds", $"must be zero or more, got {seconds}");
+            }
+
+            zones.Add(new GateZone(id, polygon, z.CrowdMin!.Value, z.CrowdSeconds!.Value));
+        }
+
+        if (lines.Count == 0 && zones.Count == 0)
+        {
+            Fail("$", "defines no lines and no zones, so there is nothing to count");
+        }
+
+        return new GateSpec(dto.Video, dto.Fps, frameSize, lines, zones);
+    }
+
+    private static string RequireId(string? id, string path, HashSet<string> seen, string file)
+    {
+        if (string.IsNullOrWhiteSpace(id))
+        {
+            throw new GateSpecException(file, path, "is required and must not be empty");
+        }
+
+        if (!seen.Add(id))
+        {
+            throw new GateSpecException(file, path, $"'{id}' is used twice; line and zone ids must be unique");
+        }
+
+        return id;
+    }
+
+    private static Point2 ToPoint(double[]? xy, string path, string file)
+    {
+        if (xy is null || xy.Length != 2 || !double.IsFinite(xy[0]) || !double.IsFinite(xy[1]))
+        {
+            throw new GateSpecException(file, path, "must be a point [x, y] in pixels");
+        }
+
+        return new Point2(xy[0], xy[1]);
+    }
+
+    private sealed class SpecDto
+    {
+        [JsonPropertyName("video")] public string? Video { get; set; }
+        [JsonPropertyName("fps")] public double? Fps { get; set; }
+        [JsonPropertyName("frameSize")] public int[]? FrameSize { get; set; }
+        [JsonPropertyName("lines")] public List<LineDto?>? Lines { get; set; }
+        [JsonPropertyName("zones")] public List<ZoneDto?>? Zones { get; set; }
+    }
+
+    private sealed class LineDto
+    {
+        [JsonPropertyName("id")] public string? Id { get; set; }
+        [JsonPropertyName("a")] public double[]? A { get; set; }
+        [JsonPropertyName("b")] public double[]? B { get; set; }
+        [JsonPropertyName("insidePoint")] public double[]? InsidePoint { get; set; }
+    }
+
+    private sealed class ZoneDto
+    {
+        [JsonPropertyName("id")] public string? Id { get; set; }
+        [JsonPropertyName("polygon")] public List<double[]>? Polygon { get; set; }
+        [JsonPropertyName("crowdMin")] public int? CrowdMin { get; set; }
+        [JsonPropertyName("crowdSeconds")] public double? CrowdSeconds { get; set; }
+    }
+}

@@ -1,0 +1,107 @@
+using System.Diagnostics;
+using GateWatch.Agent.Capture;
+using GateWatch.Agent.Detect;
+using GateWatch.Agent.Events;
+using GateWatch.Agent.Gate;
+using GateWatch.Agent.Motion;
+using GateWatch.Agent.Track;
+
+namespace GateWatch.Agent.Pipeline;
+
+internal sealed record PipelineOptions
+{
+    public DetectorOptions Detector { get; init; } = new();
+
+    public TrackerOptions Tracker { get; init; } = new();
+
+    public MotionOptions Motion { get; init; } = new();
+
+    public GateOptions Gate { get; init; } = new();
+
+    /// <summary>Off for evaluation runs that must analyse every frame.</summary>
+    public bool MotionGating { get; init; } = true;
+}
+
+/// <summary>Milliseconds spent per stage on one frame.</summary>
+internal readonly record struct StageTimes(double Motion, double Detect, double Track, double Gate);
+
+internal sealed record TrackView(int Id, Box Box, ObjectClass Class, TrackState State, bool SeenNow);
+
+/// <summary>Everything the pipeline learned from one frame.</summary>
+internal sealed record FrameAnalysis(
+    long Frame,
+    DateTimeOffset Time,
+    bool Detected,
+    IReadOnlyList<TrackView> Tracks,
+    IReadOnlyList<GateEvent> Events,
+    IReadOnlyDictionary<string, int> ZoneCounts,
+    StageTimes Times);
+
+/// <summary>
+/// One camera's analysis: motion gate -> detector -> tracker -> gate rules, one frame at a time.
+/// Not thread-safe: a camera's frames are analysed in order, by one consumer.
+/// </summary>
+internal sealed class GatePipeline : IDisposable
+{
+    private readonly NanoDetDetector _detector;
+    private readonly MotionGate _motion;
+    private readonly ByteTracker _tracker;
+    private readonly GateAnalyzer _gate;
+    private readonly PipelineOptions _options;
+
+    public GatePipeline(GateSpec spec, double fps, NanoDetDetector detector, PipelineOptions options)
+    {
+        Spec = spec;
+        _detector = detector;
+        _options = options;
+        _motion = new MotionGate(options.Motion);
+        _tracker = new ByteTracker(options.Tracker, fps);
+        _gate = new GateAnalyzer(spec, fps, options.Gate);
+    }
+
+    public GateSpec Spec { get; }
+
+    public FrameAnalysis Process(Frame frame)
+    {
+        var t0 = Stopwatch.GetTimestamp();
+        var moving = _tracker.Tracks.Any(t => t.State == TrackState.Tracked && t.Speed > _options.Motion.MovingTrackSpeed);
+        var detect = !_options.MotionGating || _motion.NeedsDetection(frame.Mat, frame.CaptureTime, moving);
+        var t1 = Stopwatch.GetTimestamp();
+
+        List<Detection>? detections = null;
+        if (detect)
+        {
+            detections = _detector.Detect(frame.Mat);
+        }
+
+        var t2 = Stopwatch.GetTimestamp();
+        if (detections is not null)
+        {
+            _tracker.Update(detections, frame.Index);
+        }
+        else
+        {
+            _tracker.Hold();
+        }
+
+        var t3 = Stopwatch.GetTimestamp();
+        var events = new List<GateEvent>();
+        var counts = new Dictionary<string, int>(StringComparer.Ordinal);
+        _gate.Observe(_tracker.Tracks, frame.Index, frame.CaptureTime, events, counts);
+        var t4 = Stopwatch.GetTimestamp();
+
+        var views = _tracker.Tracks
+            .Select(t => new TrackView(t.Id, t.Box, t.Class, t.State, t.LastSeenFrame == frame.Index))
+            .ToList();
+        return new FrameAnalysis(frame.Index, frame.CaptureTime, detect, views, events, counts, new StageTimes(
+            Stopwatch.GetElapsedTime(t0, t1).TotalMilliseconds,
+            Stopwatch.GetElapsedTime(t1, t2).TotalMilliseconds,
+            Stopwatch.GetElapsedTime(t2, t3).TotalMilliseconds,
+            Stopwatch.GetElapsedTime(t3, t4).TotalMilliseconds));
+    }
+
+    /// <summary>End of stream: closes episodes still open.</summary>
+    public IReadOnlyList<GateEvent> Finish() => _gate.Finish().ToList();
+
+    public void Dispose() => _motion.Dispose();
+}
