@@ -28,7 +28,7 @@ internal sealed class FfmpegFrameReader(TimeProvider time)
         var isLive = source.Contains("://", StringComparison.Ordinal);
         var stderr = new LineRing(StderrLines);
         var sink = new RawFrameSink(new FramePool(info.Width, info.Height), output, frameIndex =>
-            isLive ? time.GetUtcNow() : fileEpoch + TimeSpan.FromSeconds(frameIndex / info.Fps));
+            isLive ? time.GetUtcNow() : fileEpoch + TimeSpan.FromSeconds(frameIndex / info.Fps), ct);
 
         var args = isLive
             ? FFMpegArguments.FromUrlInput(source, o => o.WithCustomArgument("-rtsp_transport tcp"))
@@ -72,7 +72,11 @@ internal sealed class FfmpegFrameReader(TimeProvider time)
     }
 
     /// <summary>Cuts ffmpeg's raw byte stream into frames and hands them to the next stage.</summary>
-    private sealed class RawFrameSink(FramePool pool, ChannelWriter<Frame> output, Func<long, DateTimeOffset> stamp) : IPipeSink
+    /// <remarks>
+    /// FFMpegCore cancels the token it hands to <see cref="ReadAsync"/> as soon as ffmpeg exits, while the
+    /// last frames may still sit in the pipe; reading on to end-of-stream under our own token keeps them.
+    /// </remarks>
+    private sealed class RawFrameSink(FramePool pool, ChannelWriter<Frame> output, Func<long, DateTimeOffset> stamp, CancellationToken ct) : IPipeSink
     {
         public long Frames { get; private set; }
 
@@ -82,13 +86,14 @@ internal sealed class FfmpegFrameReader(TimeProvider time)
 
         public async Task ReadAsync(Stream inputStream, CancellationToken cancellationToken)
         {
+            _ = cancellationToken;
             try
             {
                 while (true)
                 {
                     var frame = pool.Rent();
                     var read = await inputStream
-                        .ReadAtLeastAsync(frame.Pixels.AsMemory(0, frame.ByteLength), frame.ByteLength, throwOnEndOfStream: false, cancellationToken)
+                        .ReadAtLeastAsync(frame.Pixels.AsMemory(0, frame.ByteLength), frame.ByteLength, throwOnEndOfStream: false, ct)
                         .ConfigureAwait(false);
                     if (read < frame.ByteLength)
                     {
@@ -100,7 +105,7 @@ internal sealed class FfmpegFrameReader(TimeProvider time)
                     frame.Index = Frames;
                     frame.CaptureTime = stamp(Frames);
                     Frames++;
-                    await output.WriteAsync(frame, cancellationToken).ConfigureAwait(false);
+                    await output.WriteAsync(frame, ct).ConfigureAwait(false);
                 }
             }
             catch (ChannelClosedException e)

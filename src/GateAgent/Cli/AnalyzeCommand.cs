@@ -50,6 +50,7 @@ internal static class AnalyzeCommand
         var options = new PipelineOptions
         {
             Detector = new DetectorOptions { Threads = threads },
+
             MotionGating = !cl.Has("--every-frame"),
         };
         using var detector = NanoDetDetector.Load(cl.Get("--model") ?? ModelFile.DefaultPath, options.Detector);

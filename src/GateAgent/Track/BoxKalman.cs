@@ -55,6 +55,19 @@ internal sealed class BoxKalman
         }
     }
 
+    /// <summary>
+    /// Prediction for a track with no detection: its size is frozen (a box shrinking under occlusion would
+    /// otherwise extrapolate to nothing) and its speed decays, so a guess drifts less the longer it lasts.
+    /// </summary>
+    public void Coast(double velocityDecay)
+    {
+        _v[2] = 0;
+        _v[3] = 0;
+        _v[0] *= velocityDecay;
+        _v[1] *= velocityDecay;
+        Predict();
+    }
+
     /// <summary>Stops drift on frames where nothing moved: the object is where it was.</summary>
     public void Hold()
     {

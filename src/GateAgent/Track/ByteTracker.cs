@@ -18,10 +18,10 @@ internal enum TrackState
 internal sealed record TrackerOptions
 {
     /// <summary>Score from which a detection is trusted for the first association pass and for starting tracks.</summary>
-    public float HighScore { get; init; } = 0.45f;
+    public float HighScore { get; init; } = 0.4f;
 
-    /// <summary>New tracks need a little more: a one-off false positive should not start an identity.</summary>
-    public float NewTrackScore { get; init; } = 0.5f;
+    /// <summary>Score a detection needs to start a track; a one-off false positive still never reaches <see cref="MinHits"/>.</summary>
+    public float NewTrackScore { get; init; } = 0.4f;
 
     /// <summary>Matches on this many frames make a track confirmed (about 0.3 s at 10 fps).</summary>
     public int MinHits { get; init; } = 3;
@@ -37,6 +37,21 @@ internal sealed record TrackerOptions
 
     /// <summary>Re-finding a lost track by distance, in box heights, when its predicted box no longer overlaps.</summary>
     public double ReacquireHeights { get; init; } = 0.8;
+
+    /// <summary>
+    /// A lost track at least this much covered by a tracked box is taken as hidden behind that object and
+    /// kept (and counted) longer: people walking in pairs hide each other for many seconds.
+    /// </summary>
+    public float OccludedCover { get; init; } = 0.5f;
+
+    /// <summary>A detection overlapping a followed object more than this does not start a new identity.</summary>
+    public float NewTrackMaxIoU { get; init; } = 0.3f;
+
+    /// <summary>How long a hidden track may stay hidden before it is dropped.</summary>
+    public double MaxOccludedSeconds { get; init; } = 10.0;
+
+    /// <summary>Per-frame decay of a lost track's speed (0.9: halves in about 7 frames).</summary>
+    public double LostVelocityDecay { get; init; } = 0.9;
 }
 
 /// <summary>One object followed over frames.</summary>
@@ -82,9 +97,22 @@ internal sealed class Track
 
     public int Hits { get; private set; }
 
+    /// <summary>Lost, but its predicted box lies behind an object being tracked: still there, just hidden.</summary>
+    public bool Occluded { get; internal set; }
+
     public double Speed => _kf.Speed;
 
-    internal void Predict() => _kf.Predict();
+    internal void Predict(double lostDecay)
+    {
+        if (State == TrackState.Lost)
+        {
+            _kf.Coast(lostDecay);
+        }
+        else
+        {
+            _kf.Predict();
+        }
+    }
 
     internal void Hold() => _kf.Hold();
 
@@ -108,6 +136,7 @@ internal sealed class ByteTracker(TrackerOptions options, double fps)
 {
     private readonly List<Track> _tracks = [];
     private readonly long _maxLostFrames = Math.Max(1, (long)Math.Round(options.MaxLostSeconds * fps));
+    private readonly long _maxOccludedFrames = Math.Max(1, (long)Math.Round(options.MaxOccludedSeconds * fps));
     private int _nextId = 1;
 
     public IReadOnlyList<Track> Tracks => _tracks;
@@ -125,7 +154,7 @@ internal sealed class ByteTracker(TrackerOptions options, double fps)
     {
         foreach (var t in _tracks)
         {
-            t.Predict();
+            t.Predict(options.LostVelocityDecay);
         }
 
         var high = detections.Where(d => d.Score >= options.HighScore).ToList();
@@ -151,7 +180,8 @@ internal sealed class ByteTracker(TrackerOptions options, double fps)
         var (m4, _, freeHigh3) = Match(tentative, freeHigh2, options.MatchIoU);
         Apply(m4, frame);
 
-        foreach (var d in freeHigh3.Where(d => d.Score >= options.NewTrackScore))
+        // A box largely on top of someone already followed is usually both of them at once, not a third person.
+        foreach (var d in freeHigh3.Where(d => d.Score >= options.NewTrackScore && !OverlapsFollowed(d.Box, frame)))
         {
             _tracks.Add(new Track(_nextId++, d, frame));
         }
@@ -164,9 +194,39 @@ internal sealed class ByteTracker(TrackerOptions options, double fps)
             }
         }
 
+        foreach (var t in _tracks)
+        {
+            t.Occluded = t.State == TrackState.Lost && IsBehindTrackedObject(t, frame);
+        }
+
         _tracks.RemoveAll(t =>
             (t.State == TrackState.Tentative && t.LastSeenFrame != frame)
-            || (t.State == TrackState.Lost && frame - t.LastSeenFrame > _maxLostFrames));
+            || (t.State == TrackState.Lost && frame - t.LastSeenFrame > (t.Occluded ? _maxOccludedFrames : _maxLostFrames)));
+    }
+
+    private bool OverlapsFollowed(Box box, long frame) =>
+        _tracks.Any(t => t.IsConfirmed && t.LastSeenFrame == frame && t.Box.IoU(box) > options.NewTrackMaxIoU);
+
+    private bool IsBehindTrackedObject(Track lost, long frame)
+    {
+        var box = lost.Box;
+        foreach (var t in _tracks)
+        {
+            if (t.LastSeenFrame != frame || t == lost)
+            {
+                continue;
+            }
+
+            var o = t.Box;
+            var iw = Math.Min(box.X2, o.X2) - Math.Max(box.X1, o.X1);
+            var ih = Math.Min(box.Y2, o.Y2) - Math.Max(box.Y1, o.Y1);
+            if (iw > 0 && ih > 0 && iw * ih >= options.OccludedCover * box.Area)
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private void Apply(List<(Track Track, Detection Det)> matches, long frame)
