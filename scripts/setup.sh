@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Installs what GateWatch needs on a fresh Debian machine with the .NET SDK, and finds the footage.
+# Idempotent: does nothing that is already done. Sourced by demo.sh and test.sh.
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+
+need_pkgs=()
+command -v ffmpeg >/dev/null 2>&1 || need_pkgs+=(ffmpeg)
+command -v ffprobe >/dev/null 2>&1 || need_pkgs+=(ffmpeg)
+# OpenCvSharp's native library links against GTK 3.
+dpkg -s libgtk-3-0 >/dev/null 2>&1 || need_pkgs+=(libgtk-3-0)
+# Debian darknet ships data/person.jpg, the detector test's real image of a person.
+[ -f /usr/share/darknet/data/person.jpg ] || need_pkgs+=(darknet)
+if [ ${#need_pkgs[@]} -gt 0 ]; then
+  echo "setup: installing ${need_pkgs[*]}"
+  SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need_pkgs[@]}" >/dev/null
+fi
+
+# The model is committed; regenerate it only if it went missing (needs npm and python3-onnx).
+if [ ! -f "$ROOT/models/nanodet.onnx" ]; then
+  "$ROOT/models/get-model.sh"
+fi
+
+# The PETS 2009 S2.L1 clip: the team's copy beside the repo, else the same file from Debian's opencv-doc.
+GATEWATCH_VIDEO="${GATEWATCH_VIDEO:-}"
+if [ -z "$GATEWATCH_VIDEO" ]; then
+  if [ -f "$ROOT/../shared/data/pets2009-s2l1/vtest.mp4" ]; then
+    GATEWATCH_VIDEO="$ROOT/../shared/data/pets2009-s2l1/vtest.mp4"
+  else
+    cache="$ROOT/.cache/opencv-doc"
+    if [ ! -f "$cache/vtest.avi" ]; then
+      echo "setup: fetching vtest.avi from Debian's opencv-doc"
+      mkdir -p "$cache"
+      (cd "$cache" && apt-get download opencv-doc >/dev/null && \
+        dpkg-deb --fsys-tarfile opencv-doc_*.deb | tar -xO ./usr/share/doc/opencv-doc/examples/data/vtest.avi > vtest.avi && \
+        rm -f opencv-doc_*.deb)
+    fi
+    GATEWATCH_VIDEO="$cache/vtest.avi"
+  fi
+fi
+export GATEWATCH_VIDEO
