@@ -23,6 +23,7 @@ try
     {
         "analyze" => await AnalyzeCommand.RunAsync(args[1..], cts.Token),
         "score" => await ScoreCommand.RunAsync(args[1..]),
+        "truth" => await ScoreCommand.TruthAsync(args[1..]),
         "help" or "--help" or "-h" => Help(0),
         _ => Help(2),
     };
