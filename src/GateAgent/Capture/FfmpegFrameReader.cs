@@ -24,6 +24,21 @@ internal sealed class FfmpegFrameReader(TimeProvider time)
     public async Task<long> RunAsync(
         string source, VideoInfo info, ChannelWriter<Frame> output, DateTimeOffset fileEpoch, CancellationToken ct)
     {
+        try
+        {
+            return await DecodeAsync(source, info, output, fileEpoch, ct).ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            // Whatever went wrong, the consumer must hear of it rather than wait for frames forever.
+            output.TryComplete(e);
+            throw;
+        }
+    }
+
+    private async Task<long> DecodeAsync(
+        string source, VideoInfo info, ChannelWriter<Frame> output, DateTimeOffset fileEpoch, CancellationToken ct)
+    {
         FfmpegTools.EnsureInstalled();
         var isLive = source.Contains("://", StringComparison.Ordinal);
         var stderr = new LineRing(StderrLines);

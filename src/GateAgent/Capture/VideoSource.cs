@@ -22,6 +22,7 @@ internal static class VideoProbe
             throw new VideoSourceException($"{source}: no such video file");
         }
 
+        FfmpegTools.EnsureInstalled();
         IMediaAnalysis analysis;
         try
         {

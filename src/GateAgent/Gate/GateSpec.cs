@@ -155,14 +155,20 @@ internal static class GateSpecLoader
             }
 
             var polygon = z.Polygon!.Select((p, k) => ToPoint(p, $"{path}.polygon[{k}]", file)).ToList();
-            if (Math.Abs(Geometry.SignedArea(polygon)) < 1.0)
+            // Collinear corners first: their edges overlap, which would otherwise read as "crosses itself".
+            if (AllOnOneLine(polygon))
             {
-                Fail($"{path}.polygon", $"zone '{id}' is degenerate: its area is zero");
+                Fail($"{path}.polygon", $"zone '{id}' is degenerate: its corners lie on one line");
             }
 
             if (Geometry.IsSelfIntersecting(polygon))
             {
                 Fail($"{path}.polygon", $"zone '{id}' crosses itself; list its corners in order around the edge");
+            }
+
+            if (Math.Abs(Geometry.SignedArea(polygon)) < 1.0)
+            {
+                Fail($"{path}.polygon", $"zone '{id}' is degenerate: its area is zero");
             }
 
             if (z.CrowdMin is not { } crowdMin)
@@ -192,6 +198,13 @@ internal static class GateSpecLoader
         }
 
         return new GateSpec(dto.Video, dto.Fps, frameSize, lines, zones);
+    }
+
+    private static bool AllOnOneLine(List<Point2> points)
+    {
+        var a = points[0];
+        var b = points.FirstOrDefault(q => (q - a).Length > Geometry.Epsilon, a);
+        return points.All(p => Math.Abs(Geometry.SignedDistance(a, b, p)) < 1.0);
     }
 
     private static string RequireId(string? id, string path, HashSet<string> seen, string file)

@@ -181,7 +181,7 @@ internal sealed class ByteTracker(TrackerOptions options, double fps)
         Apply(m4, frame);
 
         // A box largely on top of someone already followed is usually both of them at once, not a third person.
-        foreach (var d in freeHigh3.Where(d => d.Score >= options.NewTrackScore && !OverlapsFollowed(d.Box, frame)))
+        foreach (var d in freeHigh3.Where(d => d.Score >= options.NewTrackScore && !OverlapsFollowed(d, frame)))
         {
             _tracks.Add(new Track(_nextId++, d, frame));
         }
@@ -204,8 +204,10 @@ internal sealed class ByteTracker(TrackerOptions options, double fps)
             || (t.State == TrackState.Lost && frame - t.LastSeenFrame > (t.Occluded ? _maxOccludedFrames : _maxLostFrames)));
     }
 
-    private bool OverlapsFollowed(Box box, long frame) =>
-        _tracks.Any(t => t.IsConfirmed && t.LastSeenFrame == frame && t.Box.IoU(box) > options.NewTrackMaxIoU);
+    /// <summary>Same kind only: a bicycle under its rider or a car passing a person is a new object.</summary>
+    private bool OverlapsFollowed(Detection d, long frame) =>
+        _tracks.Any(t => t.IsConfirmed && t.LastSeenFrame == frame && ObjectClasses.SameKind(t.Class, d.Class)
+            && t.Box.IoU(d.Box) > options.NewTrackMaxIoU);
 
     private bool IsBehindTrackedObject(Track lost, long frame)
     {

@@ -1,0 +1,35 @@
+using GateWatch.Agent.Ffmpeg;
+
+namespace GateWatch.Agent.Tests.Ffmpeg;
+
+public sealed class RedactTests
+{
+    [Fact]
+    public void Hides_the_password_of_a_camera_url()
+    {
+        var redacted = Redact.Url("rtsp://admin:secret@10.0.0.5/stream");
+        Assert.DoesNotContain("secret", redacted, StringComparison.Ordinal);
+        Assert.DoesNotContain("admin", redacted, StringComparison.Ordinal);
+        Assert.Equal("rtsp://***@10.0.0.5/stream", redacted);
+    }
+
+    [Fact]
+    public void Hides_every_url_inside_a_longer_text()
+    {
+        var text = "Input #0, from 'rtsp://u1:p%40ss@cam1:554/a':\nerror opening rtsps://viewer:hunter2@cam2/b (timeout)";
+        var redacted = Redact.Url(text);
+        Assert.DoesNotContain("p%40ss", redacted, StringComparison.Ordinal);
+        Assert.DoesNotContain("hunter2", redacted, StringComparison.Ordinal);
+        Assert.Contains("rtsp://***@cam1:554/a", redacted, StringComparison.Ordinal);
+        Assert.Contains("rtsps://***@cam2/b (timeout)", redacted, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("rtsp://10.0.0.5/stream")]
+    [InlineData("/srv/video/gate@night.mp4")]
+    [InlineData("mail ops@example.com about rtsp://cam/x")]
+    public void Leaves_text_without_credentials_alone(string text)
+    {
+        Assert.Equal(text, Redact.Url(text));
+    }
+}
