@@ -11,6 +11,10 @@ command -v ffprobe >/dev/null 2>&1 || need_pkgs+=(ffmpeg)
 dpkg -s libgtk-3-0 >/dev/null 2>&1 || need_pkgs+=(libgtk-3-0)
 # Debian darknet ships data/person.jpg, the detector test's real image of a person.
 [ -f /usr/share/darknet/data/person.jpg ] || need_pkgs+=(darknet)
+# A real RTSP server for the tests: Debian's gst-rtsp-server through Python GObject bindings.
+if ! /usr/bin/python3 -c "import gi; gi.require_version('GstRtspServer', '1.0'); from gi.repository import GstRtspServer" >/dev/null 2>&1; then
+  need_pkgs+=(python3-gi gir1.2-gst-rtsp-server-1.0 gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-bad)
+fi
 if [ ${#need_pkgs[@]} -gt 0 ]; then
   echo "setup: installing ${need_pkgs[*]}"
   SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"

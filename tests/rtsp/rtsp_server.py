@@ -1,0 +1,90 @@
+#!/usr/bin/python3
+"""A real RTSP server for GateWatch's tests: Debian's gst-rtsp-server serving an H.264 clip in a loop.
+
+Usage: rtsp_server.py CLIP.h264 --port N [--path /gate] [--fps 10] [--user U --password P]
+
+CLIP.h264 is an Annex-B elementary stream without B-frames (ffmpeg ... -c:v libx264 -bf 0 -f h264):
+such a stream can be concatenated with itself, so multifilesrc's loop replays it seamlessly and
+h264parse keeps timestamps running; multifilesrc reports itself not seekable, which PLAY needs
+from a looping source (a seekable one gets 503). Prints "READY rtsp://127.0.0.1:N/path" once it listens.
+"""
+import argparse
+import signal
+import sys
+
+import gi
+
+gi.require_version("Gst", "1.0")
+gi.require_version("GstRtspServer", "1.0")
+from gi.repository import GLib, Gst, GstRtspServer  # noqa: E402
+
+
+class LoopingFactory(GstRtspServer.RTSPMediaFactory):
+    def __init__(self, clip, fps):
+        super().__init__()
+        self._launch = (
+            f'( multifilesrc location="{clip}" loop=true '
+            f'caps="video/x-h264,stream-format=byte-stream,framerate={fps}/1" '
+            f"! h264parse name=parse config-interval=-1 ! rtph264pay name=pay0 pt=96 config-interval=-1 )"
+        )
+        # One pipeline for every client, like a camera: a reconnecting client joins the live stream.
+        self.set_shared(True)
+
+    def do_create_element(self, url):
+        return Gst.parse_launch(self._launch)
+
+    def do_configure(self, media):
+        media.set_property("reusable", True)
+        element = media.get_element()
+        # h264parse gives a raw elementary stream decode times only; the clip has no B-frames
+        # (made with -bf 0), so presentation time equals decode time.
+        element.get_by_name("parse").get_static_pad("src").add_probe(Gst.PadProbeType.BUFFER, self._pts_from_dts)
+
+    @staticmethod
+    def _pts_from_dts(pad, info):
+        buf = info.get_buffer()
+        if buf.pts == Gst.CLOCK_TIME_NONE:
+            buf.pts = buf.dts
+        return Gst.PadProbeReturn.OK
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("clip")
+    ap.add_argument("--port", type=int, required=True)
+    ap.add_argument("--path", default="/gate")
+    ap.add_argument("--fps", type=int, default=10)
+    ap.add_argument("--user")
+    ap.add_argument("--password")
+    args = ap.parse_args()
+
+    Gst.init(None)
+    server = GstRtspServer.RTSPServer()
+    server.set_address("127.0.0.1")
+    server.set_service(str(args.port))
+    factory = LoopingFactory(args.clip, args.fps)
+    if args.user:
+        auth = GstRtspServer.RTSPAuth()
+        token = GstRtspServer.RTSPToken()
+        token.set_string(GstRtspServer.RTSP_TOKEN_MEDIA_FACTORY_ROLE, "viewer")
+        auth.add_basic(GstRtspServer.RTSPAuth.make_basic(args.user, args.password), token)
+        server.set_auth(auth)
+        permissions = GstRtspServer.RTSPPermissions()
+        permissions.add_permission_for_role("viewer", "media.factory.access", True)
+        permissions.add_permission_for_role("viewer", "media.factory.construct", True)
+        factory.set_permissions(permissions)
+    server.get_mount_points().add_factory(args.path, factory)
+    if server.attach(None) == 0:
+        print(f"cannot listen on 127.0.0.1:{args.port}", file=sys.stderr)
+        return 1
+
+    loop = GLib.MainLoop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        GLib.unix_signal_add(GLib.PRIORITY_DEFAULT, sig, loop.quit)
+    print(f"READY rtsp://127.0.0.1:{args.port}{args.path}", flush=True)
+    loop.run()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
