@@ -13,6 +13,16 @@ internal sealed record GateOptions
     /// </summary>
     public double OccupancyHoldSeconds { get; init; } = 1.5;
 
+    /// <summary>
+    /// A track that has never moved half its height and whose detections average below this score is
+    /// taken for clutter (a traffic cone, a bollard: NanoDet scores those as people at 0.3-0.45) and not
+    /// counted. A real person standing still is kept by either test: they walked in, or they score higher.
+    /// </summary>
+    public float StaticClutterScore { get; init; } = 0.5f;
+
+    /// <summary>Travel (in box heights) below which a track has not really moved.</summary>
+    public double StaticTravel { get; init; } = 0.5;
+
     public CrowdOptions Crowd { get; init; } = new();
 }
 
@@ -22,13 +32,17 @@ internal sealed class GateAnalyzer
     private readonly List<LineCounter> _lines;
     private readonly List<(GateZone Zone, CrowdRule Rule)> _zones;
     private readonly long _holdFrames;
+    private readonly GateOptions _options;
 
     public GateAnalyzer(GateSpec spec, double fps, GateOptions options)
     {
         _lines = spec.Lines.Select(l => new LineCounter(l)).ToList();
         _zones = spec.Zones.Select(z => (z, new CrowdRule(z.Id, z.CrowdMin, z.CrowdSeconds, options.Crowd))).ToList();
         _holdFrames = (long)Math.Round(options.OccupancyHoldSeconds * fps);
+        _options = options;
     }
+
+    private bool IsClutter(Track.Track t) => t.Travel < _options.StaticTravel && t.MeanScore < _options.StaticClutterScore;
 
     public void Observe(IReadOnlyList<Track.Track> tracks, long frame, DateTimeOffset time, List<GateEvent> events, Dictionary<string, int> zoneCounts)
     {
@@ -62,7 +76,7 @@ internal sealed class GateAnalyzer
             foreach (var t in tracks)
             {
                 if (t.IsConfirmed && t.Class == ObjectClass.Person && frame - t.LastSeenFrame <= _holdFrames
-                    && Geometry.PointInPolygon(zone.Polygon, t.Foot))
+                    && !IsClutter(t) && Geometry.PointInPolygon(zone.Polygon, t.Foot))
                 {
                     count++;
                 }

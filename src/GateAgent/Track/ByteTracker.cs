@@ -69,6 +69,7 @@ internal sealed class Track
         LastDetection = d;
         LastSeenFrame = frame;
         Hits = 1;
+        MeanScore = d.Score;
         Class = d.Class;
         _classVotes[(int)d.Class]++;
     }
@@ -97,6 +98,12 @@ internal sealed class Track
 
     public int Hits { get; private set; }
 
+    /// <summary>Mean score of the detections matched to this track.</summary>
+    public float MeanScore { get; private set; }
+
+    /// <summary>Farthest the foot point has been from where the track was born, in box heights.</summary>
+    public double Travel { get; private set; }
+
     /// <summary>Lost, but its predicted box lies behind an object being tracked: still there, just hidden.</summary>
     public bool Occluded { get; internal set; }
 
@@ -122,6 +129,8 @@ internal sealed class Track
         LastDetection = d;
         LastSeenFrame = frame;
         Hits++;
+        MeanScore += (d.Score - MeanScore) / Hits;
+        Travel = Math.Max(Travel, (Foot - FirstFoot).Length / Math.Max(1, Box.Height));
         _classVotes[(int)d.Class]++;
         Class = (ObjectClass)Array.IndexOf(_classVotes, _classVotes.Max());
     }

@@ -26,6 +26,14 @@ public sealed class PetsAccuracyTests(ITestOutputHelper output)
     private const string Spec = "../shared/eval/pets-gate.json";
     private const string Truth = "../shared/eval/pets-gate.truth.json";
     private const string Video = "../shared/data/pets2009-s2l1/vtest.mp4";
+    private const string Annotations = "../shared/data/pets2009-s2l1/PETS2009-S2L1.xml";
+    private const string HoldoutSpec = "samples/pets-holdout.json";
+
+    /// <summary>Held-out lines and zone (never tuned on): crossing F1 at least this (measured 0.988).</summary>
+    private const double MinHoldoutF1 = 0.97;
+
+    /// <summary>Held-out zone: occupancy MAE at most this (measured 0.026).</summary>
+    private const double MaxHoldoutMae = 0.15;
 
     [RequiresFileFact(Spec, Truth, Video)]
     public async Task Analyze_on_PETS_meets_the_accuracy_floor()
@@ -58,5 +66,29 @@ public sealed class PetsAccuracyTests(ITestOutputHelper output)
         Assert.True(junction.OccupancyMae <= MaxJunctionOccupancyMae, $"junction occupancy MAE {junction.OccupancyMae:0.000} > {MaxJunctionOccupancyMae}");
         Assert.True(report.Zones.Sum(z => z.FalseAlarms) <= MaxCrowdFalseAlarms, $"{report.Zones.Sum(z => z.FalseAlarms)} crowd false alarms");
         Assert.True(junction.EpisodesFound >= MinCrowdEpisodesFound, $"{junction.EpisodesFound}/{junction.EpisodesTrue} crowd episodes found");
+    }
+
+    [RequiresFileFact(Video, Annotations)]
+    public async Task Analyze_on_PETS_meets_the_floor_on_lines_and_a_zone_it_was_not_tuned_on()
+    {
+        using var dir = new TempDir();
+        var spec = TestPaths.Resolve(HoldoutSpec);
+        var events = dir.File("holdout.jsonl");
+        using var cts = new CancellationTokenSource(TimeSpan.FromMinutes(3));
+        var code = await AnalyzeCommand.RunAsync(
+            ["--video", TestPaths.Resolve(Video), "--gate", spec, "--out", events, "--quiet", "--occupancy"], cts.Token);
+        Assert.Equal(0, code);
+
+        var truthPath = dir.File("holdout.truth.json");
+        File.WriteAllText(truthPath, TruthBuilder.Build(
+            TruthBuilder.ReadCvml(TestPaths.Resolve(Annotations)), GateWatch.Agent.Gate.GateSpecLoader.Load(spec), 10));
+        var report = Scorer.Score(Scorer.ReadEvents(events), Scorer.ReadTruth(truthPath));
+        var zone = Assert.Single(report.Zones);
+        output.WriteLine($"held-out: F1 {report.Overall.F1:0.000}; zone {zone.Zone}: {zone.EpisodesFound}/{zone.EpisodesTrue}, false alarms {zone.FalseAlarms}, MAE {zone.OccupancyMae:0.000}");
+
+        Assert.True(report.Overall.F1 >= MinHoldoutF1, $"held-out crossing F1 {report.Overall.F1:0.000} < {MinHoldoutF1}");
+        Assert.Equal(zone.EpisodesTrue, zone.EpisodesFound);
+        Assert.Equal(0, zone.FalseAlarms);
+        Assert.True(zone.OccupancyMae <= MaxHoldoutMae, $"held-out occupancy MAE {zone.OccupancyMae:0.000} > {MaxHoldoutMae}");
     }
 }

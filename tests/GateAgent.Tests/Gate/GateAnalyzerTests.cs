@@ -58,6 +58,31 @@ public sealed class GateAnalyzerTests
     }
 
     [Fact]
+    public void A_motionless_weakly_detected_person_is_clutter_but_a_weak_one_who_walked_in_counts()
+    {
+        // A cone at (300, 300) scored 0.42, and someone scored as weakly who walks in from x = 260 to 400.
+        var last = 0;
+        for (var k = 0; k < 20; k++)
+        {
+            last = Step(Person(300, 300, score: 0.42f), Person(260 + (7 * k), 380, score: 0.42f));
+        }
+
+        Assert.Equal(1, last);
+    }
+
+    [Fact]
+    public void A_motionless_person_detected_with_confidence_counts()
+    {
+        var last = 0;
+        for (var k = 0; k < 20; k++)
+        {
+            last = Step(Person(300, 300, score: 0.8f));
+        }
+
+        Assert.Equal(1, last);
+    }
+
+    [Fact]
     public void Person_no_longer_detected_counts_for_the_hold_time_only()
     {
         var holdFrames = (int)Math.Round(new GateOptions().OccupancyHoldSeconds * Fps);
