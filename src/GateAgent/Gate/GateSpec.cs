@@ -90,9 +90,13 @@ internal static class GateSpecLoader
         }
         catch (JsonException e)
         {
-            // System.Text.Json puts the path in e.Path; its message repeats it with line numbers.
-            var problem = e.Message.Split(" Path:", 2)[0];
-            throw new GateSpecException(file, e.Path ?? "$", problem);
+            // System.Text.Json puts the path in e.Path; its message repeats it with line numbers and,
+            // for an unknown field, names our internal types, which mean nothing to whoever wrote the file.
+            var path = e.Path ?? "$";
+            var problem = e.Message.Contains("could not be mapped", StringComparison.Ordinal)
+                ? $"unknown field '{path[(path.LastIndexOf('.') + 1)..]}'"
+                : e.Message.Split(" Path:", 2)[0];
+            throw new GateSpecException(file, path, problem);
         }
 
         return Validate(dto, file);
