@@ -30,6 +30,8 @@ internal sealed class FfmpegProcess : IAsyncDisposable
 
     public LineRing Stderr { get; } = new(StderrLines);
 
+    public int ProcessId => _process.Id;
+
     public Stream StandardInput => _process.StandardInput.BaseStream;
 
     public Stream StandardOutput => _process.StandardOutput.BaseStream;
