@@ -11,6 +11,7 @@ namespace GateWatch.Agent.Tests.Support;
 internal sealed class RtspTestServer : IDisposable
 {
     private readonly Process _process;
+    private bool _disposed;
 
     private RtspTestServer(Process process, string url)
     {
@@ -72,6 +73,12 @@ internal sealed class RtspTestServer : IDisposable
 
     public void Dispose()
     {
+        if (_disposed)
+        {
+            return;
+        }
+
+        _disposed = true;
         if (!_process.HasExited)
         {
             _process.Kill(entireProcessTree: true);
