@@ -15,6 +15,7 @@ const string usage = $"""
 
     {AnalyzeCommand.Usage}
     {ScoreCommand.Usage}
+    {TruthCommand.Usage}
     """;
 
 try
@@ -23,7 +24,7 @@ try
     {
         "analyze" => await AnalyzeCommand.RunAsync(args[1..], cts.Token),
         "score" => await ScoreCommand.RunAsync(args[1..]),
-        "truth" => await ScoreCommand.TruthAsync(args[1..]),
+        "truth" => await TruthCommand.RunAsync(args[1..]),
         "help" or "--help" or "-h" => Help(0),
         _ => Help(2),
     };

@@ -8,24 +8,7 @@ internal static class ScoreCommand
 {
     public const string Usage = """
         GateAgent score --events EVENTS.jsonl --truth TRUTH.json
-        GateAgent truth --annotations PETS.xml --gate SPEC.json --out TRUTH.json
-          ground truth for any spec from per-frame annotated boxes (CVML), by the same protocol
         """;
-
-    public static Task<int> TruthAsync(IReadOnlyList<string> args)
-    {
-        var cl = CommandLine.Parse(args, new HashSet<string> { "--annotations", "--gate", "--out" }, new HashSet<string>());
-        var spec = Gate.GateSpecLoader.Load(cl.Require("--gate"));
-        var annotations = cl.Require("--annotations");
-        if (!File.Exists(annotations))
-        {
-            throw new UsageException($"{annotations}: no such file");
-        }
-
-        var json = TruthBuilder.Build(TruthBuilder.ReadCvml(annotations), spec, spec.Fps ?? 10);
-        File.WriteAllText(cl.Require("--out"), json);
-        return Task.FromResult(0);
-    }
 
     public static Task<int> RunAsync(IReadOnlyList<string> args)
     {

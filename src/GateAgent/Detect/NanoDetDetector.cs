@@ -40,6 +40,9 @@ internal sealed class NanoDetDetector : IDisposable
     private readonly Mat _letterbox = new(InputSize, InputSize, MatType.CV_8UC3);
     private readonly List<Head> _heads;
 
+    /// <summary>Letterbox scale and offsets of the last frame, to map model pixels back to the source.</summary>
+    private (float Scale, int PadX, int PadY) _map;
+
     public NanoDetDetector(byte[] model, DetectorOptions options)
     {
         _options = options;
@@ -56,9 +59,6 @@ internal sealed class NanoDetDetector : IDisposable
     }
 
     public static NanoDetDetector Load(string path, DetectorOptions options) => new(ModelFile.LoadVerified(path), options);
-
-    /// <summary>Letterbox scale and offsets of the last frame, to map model pixels back to the source.</summary>
-    private (float Scale, int PadX, int PadY) _map;
 
     public List<Detection> Detect(Mat bgr)
     {

@@ -87,8 +87,8 @@ internal sealed class SegmentRecorder(string camera, string url, string folder, 
                 continue;
             }
 
-            var name = Path.GetFileName(path);
-            if (!DateTimeOffset.TryParseExact(name.Split('-')[0], RunFormat, CultureInfo.InvariantCulture,
+            var run = Path.GetFileName(path).Split('-')[0];
+            if (!DateTimeOffset.TryParseExact(run, RunFormat, CultureInfo.InvariantCulture,
                     DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var runStart))
             {
                 continue;
@@ -96,7 +96,7 @@ internal sealed class SegmentRecorder(string camera, string url, string folder, 
 
             // The lost segment starts where the last indexed one of its run ended.
             var start = index.List(camera, runStart, DateTimeOffset.MaxValue)
-                .Where(s => Path.GetFileName(s.Path).StartsWith(name.Split('-')[0], StringComparison.Ordinal))
+                .Where(s => Path.GetFileName(s.Path).StartsWith(run, StringComparison.Ordinal))
                 .Select(s => s.End).DefaultIfEmpty(runStart).Max();
             TimeSpan duration;
             try

@@ -66,7 +66,6 @@ internal sealed class Track
         _kf = new BoxKalman(d.Box);
         FirstFrame = frame;
         FirstFoot = d.Box.Foot;
-        LastDetection = d;
         LastSeenFrame = frame;
         Hits = 1;
         MeanScore = d.Score;
@@ -91,8 +90,6 @@ internal sealed class Track
 
     /// <summary>Where it was first seen, so a crossing during its tentative frames is not lost.</summary>
     public Point2 FirstFoot { get; }
-
-    public Detection LastDetection { get; private set; }
 
     public long LastSeenFrame { get; private set; }
 
@@ -126,7 +123,6 @@ internal sealed class Track
     internal void Update(Detection d, long frame)
     {
         _kf.Update(d.Box);
-        LastDetection = d;
         LastSeenFrame = frame;
         Hits++;
         MeanScore += (d.Score - MeanScore) / Hits;
