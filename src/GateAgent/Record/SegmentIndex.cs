@@ -29,6 +29,14 @@ internal sealed class SegmentIndex : IDisposable
                 complete  INTEGER NOT NULL
             );
             CREATE INDEX IF NOT EXISTS segments_by_camera_start ON segments (camera, start_ms);
+            CREATE TABLE IF NOT EXISTS protections (
+                id       INTEGER PRIMARY KEY,
+                camera   TEXT NOT NULL,
+                from_ms  INTEGER NOT NULL,
+                to_ms    INTEGER NOT NULL,
+                reason   TEXT NOT NULL
+            );
+            CREATE INDEX IF NOT EXISTS protections_by_camera ON protections (camera, from_ms);
             """);
     }
 
@@ -85,6 +93,85 @@ internal sealed class SegmentIndex : IDisposable
             cmd.CommandText = "SELECT 1 FROM segments WHERE path = $path";
             cmd.Parameters.AddWithValue("$path", path);
             return cmd.ExecuteScalar() is not null;
+        }
+    }
+
+    /// <summary>
+    /// Marks a camera's footage in [from, to] as not to be deleted by retention. Spans are only ever added:
+    /// an episode that goes on simply protects again with a later end, and overlapping rows are harmless.
+    /// </summary>
+    public void Protect(string camera, DateTimeOffset from, DateTimeOffset to, string reason)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(camera);
+        ArgumentException.ThrowIfNullOrWhiteSpace(reason);
+        if (to < from)
+        {
+            throw new ArgumentException($"protection of camera {camera} ends ({to:O}) before it starts ({from:O})", nameof(to));
+        }
+
+        lock (_gate)
+        {
+            using var cmd = _db.CreateCommand();
+            cmd.CommandText = "INSERT INTO protections (camera, from_ms, to_ms, reason) VALUES ($camera, $from, $to, $reason)";
+            cmd.Parameters.AddWithValue("$camera", camera);
+            cmd.Parameters.AddWithValue("$from", from.ToUnixTimeMilliseconds());
+            cmd.Parameters.AddWithValue("$to", to.ToUnixTimeMilliseconds());
+            cmd.Parameters.AddWithValue("$reason", reason);
+            cmd.ExecuteNonQuery();
+        }
+    }
+
+    /// <summary>Whether any protection of the segment's camera touches [Start, End]; touching ends count, so pre-roll never loses a boundary segment.</summary>
+    public bool IsProtected(Segment s)
+    {
+        lock (_gate)
+        {
+            using var cmd = _db.CreateCommand();
+            cmd.CommandText = "SELECT 1 FROM protections WHERE camera = $camera AND from_ms <= $end AND to_ms >= $start LIMIT 1";
+            cmd.Parameters.AddWithValue("$camera", s.Camera);
+            cmd.Parameters.AddWithValue("$start", s.Start.ToUnixTimeMilliseconds());
+            cmd.Parameters.AddWithValue("$end", s.End.ToUnixTimeMilliseconds());
+            return cmd.ExecuteScalar() is not null;
+        }
+    }
+
+    public void Remove(string path)
+    {
+        lock (_gate)
+        {
+            using var cmd = _db.CreateCommand();
+            cmd.CommandText = "DELETE FROM segments WHERE path = $path";
+            cmd.Parameters.AddWithValue("$path", path);
+            cmd.ExecuteNonQuery();
+        }
+    }
+
+    public IReadOnlyList<string> Cameras()
+    {
+        lock (_gate)
+        {
+            using var cmd = _db.CreateCommand();
+            cmd.CommandText = "SELECT DISTINCT camera FROM segments ORDER BY camera";
+            using var r = cmd.ExecuteReader();
+            var list = new List<string>();
+            while (r.Read())
+            {
+                list.Add(r.GetString(0));
+            }
+
+            return list;
+        }
+    }
+
+    /// <summary>Bytes of a camera's indexed segments, as the index recorded them.</summary>
+    public long TotalBytes(string camera)
+    {
+        lock (_gate)
+        {
+            using var cmd = _db.CreateCommand();
+            cmd.CommandText = "SELECT COALESCE(SUM(bytes), 0) FROM segments WHERE camera = $camera";
+            cmd.Parameters.AddWithValue("$camera", camera);
+            return (long)cmd.ExecuteScalar()!;
         }
     }
 
