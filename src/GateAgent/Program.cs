@@ -2,6 +2,7 @@ using GateWatch.Agent.Capture;
 using GateWatch.Agent.Cli;
 using GateWatch.Agent.Detect;
 using GateWatch.Agent.Gate;
+using GateWatch.Agent.Service;
 
 using var cts = new CancellationTokenSource();
 Console.CancelKeyPress += (_, e) =>
@@ -16,6 +17,8 @@ const string usage = $"""
     {AnalyzeCommand.Usage}
     {ScoreCommand.Usage}
     {TruthCommand.Usage}
+    {RunCommand.Usage}
+    {AgentConfigLoader.Example}
     """;
 
 try
@@ -25,6 +28,7 @@ try
         "analyze" => await AnalyzeCommand.RunAsync(args[1..], cts.Token),
         "score" => await ScoreCommand.RunAsync(args[1..]),
         "truth" => await TruthCommand.RunAsync(args[1..]),
+        "run" => await RunCommand.RunAsync(args[1..], cts.Token),
         "help" or "--help" or "-h" => Help(0),
         _ => Help(2),
     };
@@ -33,7 +37,7 @@ catch (UsageException e)
 {
     return Fail(2, e.Message + "\n\n" + usage);
 }
-catch (Exception e) when (e is GateSpecException or ModelException or VideoSourceException or FormatException or FileNotFoundException)
+catch (Exception e) when (e is AgentConfigException or GateSpecException or ModelException or VideoSourceException or FormatException or FileNotFoundException)
 {
     return Fail(1, e.Message);
 }

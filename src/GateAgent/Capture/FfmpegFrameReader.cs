@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Threading.Channels;
 using FFMpegCore;
 using FFMpegCore.Pipes;
@@ -11,6 +12,9 @@ namespace GateWatch.Agent.Capture;
 /// </summary>
 internal sealed class FfmpegFrameReader(TimeProvider time)
 {
+    /// <summary>How a live camera is read: a looped file plays like a camera; a rate decimates frames inside ffmpeg.</summary>
+    internal sealed record LiveOptions(bool Loop, double? Fps);
+
     /// <summary>How long ffmpeg gets to quit after 'q' before its process is killed.</summary>
     private static readonly TimeSpan QuitGrace = TimeSpan.FromSeconds(3);
 
@@ -22,11 +26,11 @@ internal sealed class FfmpegFrameReader(TimeProvider time)
     /// Files are stamped on their own timeline from <paramref name="fileEpoch"/>; URLs with the wall clock.
     /// </summary>
     public async Task<long> RunAsync(
-        string source, VideoInfo info, ChannelWriter<Frame> output, DateTimeOffset fileEpoch, CancellationToken ct)
+        string source, VideoInfo info, ChannelWriter<Frame> output, DateTimeOffset fileEpoch, CancellationToken ct, LiveOptions? live = null)
     {
         try
         {
-            return await DecodeAsync(source, info, output, fileEpoch, ct).ConfigureAwait(false);
+            return await DecodeAsync(source, info, output, fileEpoch, live, ct).ConfigureAwait(false);
         }
         catch (Exception e)
         {
@@ -37,10 +41,10 @@ internal sealed class FfmpegFrameReader(TimeProvider time)
     }
 
     private async Task<long> DecodeAsync(
-        string source, VideoInfo info, ChannelWriter<Frame> output, DateTimeOffset fileEpoch, CancellationToken ct)
+        string source, VideoInfo info, ChannelWriter<Frame> output, DateTimeOffset fileEpoch, LiveOptions? live, CancellationToken ct)
     {
         FfmpegTools.EnsureInstalled();
-        var isLive = source.Contains("://", StringComparison.Ordinal);
+        var isLive = SourceInput.IsUrl(source) || live?.Loop == true;
         var stderr = new LineRing(StderrLines);
         var sink = new RawFrameSink(new FramePool(info.Width, info.Height), output, frameIndex =>
             isLive ? time.GetUtcNow() : fileEpoch + TimeSpan.FromSeconds(frameIndex / info.Fps), ct);
@@ -48,16 +52,23 @@ internal sealed class FfmpegFrameReader(TimeProvider time)
         // One decoder thread: an analysis stream (a substream, or 768x576 here) decodes at ~300 frames/s on
         // one core, and on a small box the detector needs the other cores more than ffmpeg needs frame threads
         // (measured: 2-thread pipeline 41 -> 47 frames/s on PETS, bench/RESULTS.md).
-        var args = isLive
-            ? FFMpegArguments.FromUrlInput(source, o => o.WithCustomArgument("-threads 1 -rtsp_transport tcp"))
-            : FFMpegArguments.FromFileInput(source, verifyExists: true, o => o.WithCustomArgument("-threads 1"));
+        var input = string.Join(' ', ["-threads", "1", .. SourceInput.Options(source, live?.Loop == true)]);
+        var args = SourceInput.IsUrl(source)
+            ? FFMpegArguments.FromUrlInput(source, o => o.WithCustomArgument(input))
+            : FFMpegArguments.FromFileInput(source, verifyExists: true, o => o.WithCustomArgument(input));
+
+        // A live camera is decimated to the analysis rate inside ffmpeg, and pinned to the probed size: a
+        // camera that switches resolution mid-stream is scaled back instead of tearing the raw frame stream.
+        var outputArgs = live?.Fps is { } fps
+            ? string.Create(CultureInfo.InvariantCulture, $"-an -sn -dn -vf fps={fps},scale={info.Width}:{info.Height} -fps_mode passthrough")
+            : "-an -sn -dn -fps_mode passthrough";
 
         FFMpegResult result;
         try
         {
             // passthrough: one raw frame per decoded frame, so frame indices match the source's and the ground truth's.
             result = await args
-                .OutputToPipe(sink, o => o.WithCustomArgument("-an -sn -dn -fps_mode passthrough"))
+                .OutputToPipe(sink, o => o.WithCustomArgument(outputArgs))
                 .NotifyOnStandardError(stderr.Add)
                 .CancellableThrough(ct, QuitGrace)
                 .ProcessAsynchronously(throwOnError: false, FfmpegTools.Options, CancellationToken.None)

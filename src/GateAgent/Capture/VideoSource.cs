@@ -4,7 +4,14 @@ using GateWatch.Agent.Ffmpeg;
 namespace GateWatch.Agent.Capture;
 
 /// <summary>What a stream is, as ffprobe reports it.</summary>
-internal sealed record VideoInfo(int Width, int Height, double Fps, TimeSpan? Duration, long? FrameCount, string Codec);
+internal sealed record VideoInfo(int Width, int Height, double Fps, TimeSpan? Duration, long? FrameCount, string Codec)
+{
+    /// <summary>H.264 profile name as ffprobe spells it ("High", "Constrained Baseline"), for the browser's codec string.</summary>
+    public string? Profile { get; init; }
+
+    /// <summary>H.264 level times ten (31 = level 3.1).</summary>
+    public int? Level { get; init; }
+}
 
 /// <summary>A video that cannot be read; the message says which and why, never with credentials.</summary>
 internal sealed class VideoSourceException(string message, Exception? inner = null) : Exception(message, inner);
@@ -48,6 +55,10 @@ internal static class VideoProbe
             : FallbackFps;
         TimeSpan? duration = analysis.Duration > TimeSpan.Zero ? analysis.Duration : null;
         long? frames = duration is { } d ? (long)Math.Round(d.TotalSeconds * fps) : null;
-        return new VideoInfo(v.Width.Value, v.Height.Value, fps, duration, frames, v.CodecName ?? "unknown");
+        return new VideoInfo(v.Width.Value, v.Height.Value, fps, duration, frames, v.CodecName ?? "unknown")
+        {
+            Profile = v.Profile,
+            Level = v.Level > 0 ? v.Level : null,
+        };
     }
 }

@@ -9,7 +9,7 @@ namespace GateWatch.Agent.Record;
 /// fixed-length segments. Segments are fragmented MP4, so a file cut off by a kill or a power cut is
 /// still playable up to its last fragment; each finished segment goes into the index as ffmpeg reports it.
 /// </summary>
-internal sealed class SegmentRecorder(string camera, string url, string folder, TimeSpan segmentLength, SegmentIndex index, TimeProvider time)
+internal sealed class SegmentRecorder(string camera, string url, string folder, TimeSpan segmentLength, SegmentIndex index, TimeProvider time, bool loop = false)
 {
     /// <summary>Time ffmpeg gets after 'q' to close its last segment before it is killed.</summary>
     private static readonly TimeSpan QuitGrace = TimeSpan.FromSeconds(5);
@@ -17,14 +17,31 @@ internal sealed class SegmentRecorder(string camera, string url, string folder, 
     /// <summary>File names start with the run's start (UTC) so every run's names are new and sort in time order.</summary>
     internal const string RunFormat = "yyyyMMdd'T'HHmmss'Z'";
 
+    private long _segments;
+    private long _bytes;
+    private string? _prefix;
+
     internal int? FfmpegProcessId { get; private set; }
+
+    /// <summary>Segments finished and indexed by this run.</summary>
+    public long Segments => Interlocked.Read(ref _segments);
+
+    /// <summary>Bytes in the segments finished by this run.</summary>
+    public long Bytes => Interlocked.Read(ref _bytes);
+
+    public DateTimeOffset? LastSegmentEnd { get; private set; }
+
+    /// <summary>The file ffmpeg is writing now; its growth is how the watchdog knows the camera is alive.</summary>
+    public string? CurrentFile => _prefix is null ? null
+        : Path.Combine(folder, $"{_prefix}-{Segments.ToString("D6", CultureInfo.InvariantCulture)}.mp4");
 
     public async Task RunAsync(CancellationToken ct)
     {
         Directory.CreateDirectory(folder);
         var runStart = time.GetUtcNow();
         var prefix = runStart.ToString(RunFormat, CultureInfo.InvariantCulture);
-        List<string> args = url.StartsWith("rtsp://", StringComparison.OrdinalIgnoreCase) ? ["-rtsp_transport", "tcp"] : [];
+        _prefix = prefix;
+        List<string> args = [.. SourceInput.Options(url, loop)];
         args.AddRange(
         [
             "-i", url, "-map", "0:v:0", "-c", "copy",
@@ -47,8 +64,12 @@ internal sealed class SegmentRecorder(string camera, string url, string folder, 
                 if (SegmentList.ParseLine(line) is { } e)
                 {
                     var path = Path.Combine(folder, Path.GetFileName(e.FileName));
-                    index.Upsert(new Segment(camera, runStart + TimeSpan.FromSeconds(e.StartSeconds),
-                        runStart + TimeSpan.FromSeconds(e.EndSeconds), path, new FileInfo(path).Length, Complete: true));
+                    var segment = new Segment(camera, runStart + TimeSpan.FromSeconds(e.StartSeconds),
+                        runStart + TimeSpan.FromSeconds(e.EndSeconds), path, new FileInfo(path).Length, Complete: true);
+                    index.Upsert(segment);
+                    LastSegmentEnd = segment.End;
+                    Interlocked.Add(ref _bytes, segment.Bytes);
+                    Interlocked.Increment(ref _segments);
                 }
             }
         }, CancellationToken.None);

@@ -1,0 +1,442 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using GateWatch.Agent.Capture;
+using GateWatch.Agent.Detect;
+using GateWatch.Agent.Live;
+using GateWatch.Agent.Outbox;
+using GateWatch.Agent.Record;
+using GateWatch.Agent.Retention;
+using GateWatch.Agent.Service;
+using GateWatch.Agent.Track;
+using Microsoft.AspNetCore.Builder;
+
+namespace GateWatch.Agent.Api;
+
+/// <summary>The agent's local HTTP API: health, recordings, clips, snapshots, events and live video.</summary>
+internal static partial class AgentApi
+{
+    /// <summary>
+    /// The longest clip one request may cut: an hour of 1080p is about 4 GB. Longer evidence is several
+    /// clips; one request must not be able to fill the disk or hold the exporter for long.
+    /// </summary>
+    private static readonly TimeSpan MaxClip = TimeSpan.FromHours(1);
+
+    /// <summary>Events per page of the events feed; a consumer that is behind pages through them.</summary>
+    private const int MaxEventsPage = 1000;
+
+    /// <summary>
+    /// Live fMP4 viewers per camera. Each opens its own connection to the camera, and cameras refuse more
+    /// than a handful; the console proxies one stream to all its browsers, so 4 is plenty.
+    /// </summary>
+    private const int MaxLiveViewers = 4;
+
+    /// <summary>Exports run one at a time: each is disk-bound, and the recorders share that disk.</summary>
+    private static readonly SemaphoreSlim Exporting = new(1, 1);
+
+    [GeneratedRegex(@"^\d{8}T\d{6}Z-\d{6}\.mp4$")]
+    private static partial Regex SegmentName();
+
+    [GeneratedRegex("^[0-9a-f]{32}\\.mp4$")]
+    private static partial Regex ClipName();
+
+    public static WebApplication MapAgentApi(this WebApplication app)
+    {
+        // Liveness only, for process supervisors: says nothing about cameras, so it needs no key.
+        app.MapGet("/healthz", () => Results.Text("ok"));
+
+        var api = app.MapGroup("/api").AddEndpointFilter<AgentKeyFilter>();
+        api.MapGet("/health", Health);
+        api.MapGet("/metrics", Metrics);
+        api.MapGet("/events", Events);
+        api.MapGet("/cameras/{id}/segments", Segments);
+        api.MapGet("/cameras/{id}/segments/{file}", SegmentFile);
+        api.MapPost("/cameras/{id}/clips", ExportClip);
+        api.MapGet("/clips/{file}", ClipFile);
+        api.MapGet("/cameras/{id}/snapshot.jpg", Snapshot);
+        api.MapGet("/cameras/{id}/live.mp4", LiveMp4Stream);
+        api.MapGet("/cameras/{id}/live.mjpeg", LiveMjpeg);
+        api.MapGet("/cameras/{id}/live/meta", LiveMeta);
+        return app;
+    }
+
+    private static IResult Error(int status, string detail) => Results.Problem(statusCode: status, detail: detail);
+
+    private static IResult UnknownCamera(CameraSet cameras, string id) =>
+        Error(404, $"no camera '{id}' on this agent; it has: {string.Join(", ", cameras.All.Select(c => c.Camera.Id))}");
+
+    private static IResult Health(CameraSet cameras, EventOutbox outbox, RetentionService retention, IServiceProvider services, TimeProvider time)
+    {
+        var now = time.GetUtcNow();
+        var config = cameras.Config;
+        var delivery = services.GetService<EventDelivery>();
+        var drive = new DriveInfo(config.DataDir);
+        return Results.Json(new
+        {
+            agent = config.AgentId,
+            time = now,
+            disk = new
+            {
+                path = config.DataDir,
+                freeBytes = drive.AvailableFreeSpace,
+                totalBytes = drive.TotalSize,
+                lowDiskFreeBytes = config.Retention.LowDiskFreeBytes,
+                lowDisk = retention.Last?.LowDisk ?? false,
+                problems = retention.Last?.Problems ?? [],
+            },
+            outbox = new
+            {
+                lastSeq = outbox.LastSeq(),
+                pending = outbox.PendingCount(),
+                console = config.Console is null ? null : "configured",
+                delivered = delivery?.Delivered,
+                lastSuccess = delivery?.LastSuccess,
+                lastError = delivery?.LastError,
+            },
+            cameras = cameras.All.Select(c => c.Status.Snapshot(now)),
+        });
+    }
+
+    /// <summary>The same figures in Prometheus' text format, for whoever runs a monitoring stack.</summary>
+    private static IResult Metrics(CameraSet cameras, EventOutbox outbox, TimeProvider time)
+    {
+        var now = time.GetUtcNow();
+        var sb = new StringBuilder();
+        void Line(string name, string camera, double value) =>
+            sb.Append(CultureInfo.InvariantCulture, $"gatewatch_{name}{{camera=\"{camera}\"}} {value}\n");
+        foreach (var c in cameras.All)
+        {
+            var h = c.Status.Snapshot(now);
+            Line("camera_online", h.Id, h.State == "online" ? 1 : 0);
+            Line("analysed_fps", h.Id, h.AnalysedFps);
+            Line("analysed_frames_total", h.Id, h.AnalysedFrames);
+            Line("dropped_frames_total", h.Id, h.DroppedFrames);
+            Line("reconnects_total", h.Id, h.Reconnects);
+            Line("analysis_lag_ms", h.Id, h.AnalysisLagMs);
+            Line("recording_lag_seconds", h.Id, h.RecordingLagSeconds ?? -1);
+        }
+
+        sb.Append(CultureInfo.InvariantCulture, $"gatewatch_outbox_pending {outbox.PendingCount()}\n");
+        return Results.Text(sb.ToString(), "text/plain; version=0.0.4");
+    }
+
+    private static IResult Events(EventOutbox outbox, long? after, int? limit, string? camera)
+    {
+        if (after is < 0)
+        {
+            return Error(400, "after: must be a sequence number of 0 or more (0 reads from the start)");
+        }
+
+        if (limit is < 1 or > MaxEventsPage)
+        {
+            return Error(400, $"limit: must be between 1 and {MaxEventsPage}");
+        }
+
+        var events = outbox.ReadAfter(after ?? 0, limit ?? 100, camera);
+        return Results.Json(new { events, next = events.Count > 0 ? events[^1].Seq : after ?? 0 });
+    }
+
+    private static IResult Segments(string id, string? from, string? to, CameraSet cameras, SegmentIndex index, TimeProvider time)
+    {
+        if (cameras.Find(id) is null && index.List(id, DateTimeOffset.MinValue, DateTimeOffset.MaxValue).Count == 0)
+        {
+            return UnknownCamera(cameras, id);
+        }
+
+        var now = time.GetUtcNow();
+        if (!TryTime(from, "from", now.AddDays(-1), out var f, out var bad) || !TryTime(to, "to", now.AddMinutes(1), out var t, out bad))
+        {
+            return bad!;
+        }
+
+        if (t <= f)
+        {
+            return Error(400, $"the range {f:O} to {t:O} is empty or reversed");
+        }
+
+        return Results.Json(index.List(id, f, t).Select(s => new
+        {
+            file = Path.GetFileName(s.Path),
+            start = s.Start,
+            end = s.End,
+            bytes = s.Bytes,
+            complete = s.Complete,
+            @protected = index.IsProtected(s),
+        }));
+    }
+
+    private static IResult SegmentFile(string id, string file, CameraSet cameras, SegmentIndex index)
+    {
+        var folder = Path.GetFullPath(cameras.Config.CameraFolder(id));
+        var path = Path.GetFullPath(Path.Combine(folder, file));
+        if (!SegmentName().IsMatch(file) || !path.StartsWith(folder + Path.DirectorySeparatorChar, StringComparison.Ordinal))
+        {
+            return Error(400, $"'{file}' is not a segment file name; only files inside the camera's recordings folder are served");
+        }
+
+        return index.Contains(path) && File.Exists(path)
+            ? Results.File(path, "video/mp4", enableRangeProcessing: true)
+            : Error(404, $"camera {id} has no segment {file}");
+    }
+
+    private sealed record ClipRequest(string? From, string? To);
+
+    private static async Task<IResult> ExportClip(string id, ClipRequest? body, CameraSet cameras, SegmentIndex index, CancellationToken ct)
+    {
+        if (cameras.Find(id) is null && index.List(id, DateTimeOffset.MinValue, DateTimeOffset.MaxValue).Count == 0)
+        {
+            return UnknownCamera(cameras, id);
+        }
+
+        if (body is null)
+        {
+            return Error(400, "send {\"from\": \"...Z\", \"to\": \"...Z\"} with UTC times");
+        }
+
+        if (!TryTime(body.From, "from", null, out var from, out var bad) || !TryTime(body.To, "to", null, out var to, out bad))
+        {
+            return bad!;
+        }
+
+        if (to - from > MaxClip)
+        {
+            return Error(400, $"the range is {(to - from).TotalMinutes:0} minutes; one clip may be at most {MaxClip.TotalMinutes:0}: ask for several");
+        }
+
+        var dir = cameras.Config.ExportsDir;
+        Directory.CreateDirectory(dir);
+        var name = Guid.NewGuid().ToString("N") + ".mp4";
+        await Exporting.WaitAsync(ct).ConfigureAwait(false);
+        try
+        {
+            var clip = await ClipExporter.ExportAsync(index, id, from, to, Path.Combine(dir, name), ct).ConfigureAwait(false);
+            return Results.Json(new
+            {
+                camera = id,
+                from,
+                to,
+                file = name,
+                download = $"/api/clips/{name}",
+                sha256 = clip.Sha256,
+                bytes = clip.Bytes,
+                durationSeconds = Math.Round(clip.Duration.TotalSeconds, 3),
+                gaps = clip.Gaps.Select(g => new { from = g.From, to = g.To }),
+            });
+        }
+        catch (ClipException e)
+        {
+            return Error(e.Message.Contains("no footage", StringComparison.Ordinal) ? 404 : 400, e.Message);
+        }
+        catch (IOException e)
+        {
+            return Error(507, $"the clip could not be written ({e.Message}); free disk space on the agent");
+        }
+        catch (InvalidOperationException e)
+        {
+            return Error(500, e.Message);
+        }
+        finally
+        {
+            Exporting.Release();
+        }
+    }
+
+    private static IResult ClipFile(string file, CameraSet cameras)
+    {
+        var path = Path.Combine(cameras.Config.ExportsDir, file);
+        return !ClipName().IsMatch(file) ? Error(400, $"'{file}' is not a clip name")
+            : File.Exists(path) ? Results.File(path, "video/mp4", fileDownloadName: file, enableRangeProcessing: true)
+            : Error(404, $"no clip {file}; clips are kept for a day after export");
+    }
+
+    private static async Task<IResult> Snapshot(string id, CameraSet cameras, CancellationToken ct)
+    {
+        if (cameras.Find(id) is not { } camera)
+        {
+            return UnknownCamera(cameras, id);
+        }
+
+        if (camera.Frames.Latest is { } jpeg)
+        {
+            return Results.File(jpeg, "image/jpeg");
+        }
+
+        if (camera.Camera.Gate is not null)
+        {
+            // Analysis is starting: the first picture follows within a frame or two.
+            using var wait = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            wait.CancelAfter(TimeSpan.FromSeconds(5));
+            try
+            {
+                return Results.File(await camera.Frames.NextAsync(null, wait.Token).ConfigureAwait(false), "image/jpeg");
+            }
+            catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+            {
+                return Error(503, $"camera {id} has no picture yet ({camera.Status.State}: {camera.Status.LastError ?? "starting"})");
+            }
+        }
+
+        try
+        {
+            return Results.File(await Snapshots.GrabAsync(camera.Camera, ct).ConfigureAwait(false), "image/jpeg");
+        }
+        catch (VideoSourceException e)
+        {
+            return Error(502, e.Message);
+        }
+    }
+
+    private static async Task LiveMp4Stream(string id, HttpContext http, CameraSet cameras)
+    {
+        if (cameras.Find(id) is not { } camera)
+        {
+            await UnknownCamera(cameras, id).ExecuteAsync(http).ConfigureAwait(false);
+            return;
+        }
+
+        using var viewer = camera.LiveViewers.TryEnter(MaxLiveViewers);
+        if (viewer is null)
+        {
+            await Error(503, $"camera {id} already has {MaxLiveViewers} live viewers; each is a connection to the camera").ExecuteAsync(http).ConfigureAwait(false);
+            return;
+        }
+
+        try
+        {
+            var codec = await camera.MainCodecAsync(http.RequestAborted).ConfigureAwait(false);
+            await LiveMp4.CopyAsync(id, camera.Camera.Main, camera.Camera.Loop, () =>
+            {
+                http.Response.ContentType = "video/mp4";
+                http.Response.Headers.CacheControl = "no-store";
+                if (codec is not null)
+                {
+                    http.Response.Headers["X-Codec"] = codec;
+                }
+
+                return http.Response.Body;
+            }, http.RequestAborted).ConfigureAwait(false);
+        }
+        catch (VideoSourceException e) when (!http.Response.HasStarted)
+        {
+            await Error(502, e.Message).ExecuteAsync(http).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (http.RequestAborted.IsCancellationRequested)
+        {
+            // The viewer closed the page.
+        }
+    }
+
+    private static async Task LiveMjpeg(string id, HttpContext http, CameraSet cameras)
+    {
+        if (cameras.Find(id) is not { } camera)
+        {
+            await UnknownCamera(cameras, id).ExecuteAsync(http).ConfigureAwait(false);
+            return;
+        }
+
+        if (camera.Camera.Gate is null)
+        {
+            await Error(404, $"camera {id} is not analysed, so it has no annotated stream; use live.mp4").ExecuteAsync(http).ConfigureAwait(false);
+            return;
+        }
+
+        const string boundary = "gatewatchframe";
+        http.Response.ContentType = $"multipart/x-mixed-replace; boundary={boundary}";
+        http.Response.Headers.CacheControl = "no-store";
+        using var watching = camera.Frames.Watch();
+        var ct = http.RequestAborted;
+        byte[]? seen = null;
+        try
+        {
+            while (!ct.IsCancellationRequested)
+            {
+                var jpeg = await camera.Frames.NextAsync(seen, ct).ConfigureAwait(false);
+                seen = jpeg;
+                var head = Encoding.ASCII.GetBytes($"--{boundary}\r\nContent-Type: image/jpeg\r\nContent-Length: {jpeg.Length}\r\n\r\n");
+                await http.Response.Body.WriteAsync(head, ct).ConfigureAwait(false);
+                await http.Response.Body.WriteAsync(jpeg, ct).ConfigureAwait(false);
+                await http.Response.Body.WriteAsync("\r\n"u8.ToArray(), ct).ConfigureAwait(false);
+                await http.Response.Body.FlushAsync(ct).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // The viewer left.
+        }
+    }
+
+    /// <summary>
+    /// Server-sent events with what the pipeline sees on each analysed frame (boxes, zone counts, line
+    /// counts), so a browser draws the overlay itself on top of the stream-copied video.
+    /// </summary>
+    private static async Task LiveMeta(string id, HttpContext http, CameraSet cameras, TimeProvider time)
+    {
+        if (cameras.Find(id) is not { } camera)
+        {
+            await UnknownCamera(cameras, id).ExecuteAsync(http).ConfigureAwait(false);
+            return;
+        }
+
+        http.Response.ContentType = "text/event-stream";
+        http.Response.Headers.CacheControl = "no-store";
+        var ct = http.RequestAborted;
+        var spec = camera.Camera.Gate;
+        object? sent = null;
+        try
+        {
+            // Polling the newest analysis at 10 Hz: analysis runs at a few frames a second, so no frame is missed
+            // for long, and a viewer never slows the pipeline down.
+            using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(100), time);
+            do
+            {
+                if (camera.Latest is { } a && !ReferenceEquals(a, sent))
+                {
+                    sent = a;
+                    var h = camera.Status.Snapshot(time.GetUtcNow());
+                    var json = JsonSerializer.Serialize(new
+                    {
+                        time = a.Time,
+                        frameSize = spec?.FrameSize is { } fs ? new[] { fs.Width, fs.Height } : null,
+                        tracks = a.Tracks.Where(t => t.State != TrackState.Tentative).Select(t => new
+                        {
+                            id = t.Id,
+                            @class = t.Class.Name(),
+                            box = new[] { Math.Round(t.Box.X1), Math.Round(t.Box.Y1), Math.Round(t.Box.X2), Math.Round(t.Box.Y2) },
+                            seen = t.SeenNow,
+                        }),
+                        zones = a.ZoneCounts,
+                        lines = h.LineCounts,
+                    });
+                    await http.Response.WriteAsync($"data: {json}\n\n", ct).ConfigureAwait(false);
+                    await http.Response.Body.FlushAsync(ct).ConfigureAwait(false);
+                }
+            }
+            while (await timer.WaitForNextTickAsync(ct).ConfigureAwait(false));
+        }
+        catch (OperationCanceledException)
+        {
+            // The viewer left.
+        }
+    }
+
+    /// <summary>Parses an ISO 8601 time; a missing one takes <paramref name="fallback"/> or is an error when there is none.</summary>
+    private static bool TryTime(string? text, string name, DateTimeOffset? fallback, out DateTimeOffset value, out IResult? error)
+    {
+        error = null;
+        if (string.IsNullOrEmpty(text))
+        {
+            value = fallback ?? default;
+            error = fallback is null ? Error(400, $"{name}: is required, an ISO 8601 UTC time such as 2026-11-23T10:00:00Z") : null;
+            return fallback is not null;
+        }
+
+        if (DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out value))
+        {
+            return true;
+        }
+
+        error = Error(400, $"{name}: '{text}' is not an ISO 8601 time such as 2026-11-23T10:00:00Z");
+        return false;
+    }
+}

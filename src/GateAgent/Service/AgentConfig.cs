@@ -1,0 +1,53 @@
+using GateWatch.Agent.Gate;
+using GateWatch.Agent.Outbox;
+
+namespace GateWatch.Agent.Service;
+
+/// <summary>The agent's configuration as validated at start: every path absolute, every limit checked.</summary>
+internal sealed record AgentConfig(
+    string File,
+    string AgentId,
+    string Listen,
+    string ApiKey,
+    string DataDir,
+    ConsoleLink? Console,
+    RetentionSettings Retention,
+    IReadOnlyList<CameraConfig> Cameras)
+{
+    public string RecordingsDir => Path.Combine(DataDir, "recordings");
+
+    public string ExportsDir => Path.Combine(DataDir, "exports");
+
+    public string IndexPath => Path.Combine(DataDir, "segments.db");
+
+    public string OutboxPath => Path.Combine(DataDir, "events.db");
+
+    public string CameraFolder(string camera) => Path.Combine(RecordingsDir, camera);
+}
+
+internal sealed record RetentionSettings(TimeSpan? MaxAge, long LowDiskFreeBytes, TimeSpan SweepEvery);
+
+/// <summary>
+/// One camera. <see cref="Main"/> is recorded; <see cref="Sub"/>, when given, is what the pipeline analyses
+/// (a camera's substream is cheaper to decode). A file with <see cref="Loop"/> plays forever in real time.
+/// </summary>
+internal sealed record CameraConfig(
+    string Id,
+    string Name,
+    string Main,
+    string? Sub,
+    bool Loop,
+    string? GatePath,
+    GateSpec? Gate,
+    double AnalysisFps,
+    TimeSpan SegmentLength,
+    long? QuotaBytes,
+    TimeSpan? MaxAge,
+    TimeSpan PreRoll,
+    TimeSpan PostRoll)
+{
+    public string AnalysisSource => Sub ?? Main;
+
+    /// <summary>SHA-256 of the gate spec file, so a reload notices an edited spec and restarts the camera.</summary>
+    public string GateFingerprint { get; init; } = "";
+}

@@ -1,0 +1,305 @@
+using System.Security.Cryptography;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using System.Text.RegularExpressions;
+using GateWatch.Agent.Ffmpeg;
+using GateWatch.Agent.Gate;
+using GateWatch.Agent.Outbox;
+
+namespace GateWatch.Agent.Service;
+
+/// <summary>A configuration that cannot be used; the message names the file, the JSON path and the problem.</summary>
+internal sealed class AgentConfigException(string file, string jsonPath, string problem)
+    : Exception($"{file}: {jsonPath}: {problem}");
+
+/// <summary>
+/// Reads agent.json strictly: unknown fields, duplicate camera ids, impossible limits and missing files are
+/// refused at start with where they are, rather than discovered at 3 a.m. when a camera misbehaves.
+/// </summary>
+internal static partial class AgentConfigLoader
+{
+    /// <summary>A key shorter than this can be guessed over the network.</summary>
+    private const int MinKeyLength = 16;
+
+    /// <summary>
+    /// Bitrate a quota is checked against when a camera does not say: 8 Mbit/s is the top of what 1080p
+    /// IP cameras send, so a quota that passes holds at least one segment of any ordinary main stream.
+    /// </summary>
+    private const int DefaultMaxBitrateKbps = 8000;
+
+    private static readonly JsonSerializerOptions Options = new()
+    {
+        UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
+        ReadCommentHandling = JsonCommentHandling.Skip,
+        AllowTrailingCommas = true,
+    };
+
+    /// <summary>Camera ids become folder names and URL segments, so they are kept to a safe alphabet.</summary>
+    [GeneratedRegex("^[a-z0-9][a-z0-9_-]{0,39}$")]
+    private static partial Regex CameraId();
+
+    public static AgentConfig Load(string path)
+    {
+        var file = Path.GetFullPath(path);
+        string text;
+        try
+        {
+            text = File.ReadAllText(file);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new AgentConfigException(file, "$", $"cannot read the file ({e.Message})");
+        }
+
+        return Parse(text, file);
+    }
+
+    public static AgentConfig Parse(string json, string file)
+    {
+        ConfigDto dto;
+        try
+        {
+            dto = JsonSerializer.Deserialize<ConfigDto>(json, Options)
+                ?? throw new AgentConfigException(file, "$", "the document is null");
+        }
+        catch (JsonException e)
+        {
+            var at = e.Path ?? "$";
+            var problem = e.Message.Contains("could not be mapped", StringComparison.Ordinal)
+                ? $"unknown field '{at[(at.LastIndexOf('.') + 1)..]}'"
+                : e.Message.Split(" Path:", 2)[0];
+            throw new AgentConfigException(file, at, problem);
+        }
+
+        return Validate(dto, file);
+    }
+
+    private static AgentConfig Validate(ConfigDto dto, string file)
+    {
+        var dir = Path.GetDirectoryName(file)!;
+        AgentConfigException Error(string at, string problem) => new(file, at, problem);
+
+        var agentId = dto.AgentId is { } a && CameraId().IsMatch(a)
+            ? a
+            : throw Error("$.agentId", "is required: lower-case letters, digits, '-' and '_', at most 40");
+
+        var listen = dto.Listen ?? "http://127.0.0.1:8710";
+        if (!Uri.TryCreate(listen, UriKind.Absolute, out var listenUri) || listenUri.Scheme != Uri.UriSchemeHttp)
+        {
+            throw Error("$.listen", $"'{listen}' is not an http:// address to listen on");
+        }
+
+        string key;
+        if (dto.ApiKeyFile is { } keyFile)
+        {
+            var keyPath = Path.GetFullPath(keyFile, dir);
+            try
+            {
+                key = File.ReadAllText(keyPath).Trim();
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                throw Error("$.apiKeyFile", $"cannot read {keyPath} ({e.Message})");
+            }
+        }
+        else
+        {
+            key = dto.ApiKey ?? throw Error("$.apiKey", "is required (or apiKeyFile): the key clients of the local API must present");
+        }
+
+        if (key.Length < MinKeyLength)
+        {
+            throw Error(dto.ApiKeyFile is null ? "$.apiKey" : "$.apiKeyFile", $"the key must be at least {MinKeyLength} characters");
+        }
+
+        var dataDir = Path.GetFullPath(dto.DataDir ?? throw Error("$.dataDir", "is required: where recordings and databases live"), dir);
+
+        ConsoleLink? console = null;
+        if (dto.Console is { } c)
+        {
+            if (!Uri.TryCreate(c.Url, UriKind.Absolute, out var url) || (url.Scheme != Uri.UriSchemeHttp && url.Scheme != Uri.UriSchemeHttps))
+            {
+                throw Error("$.console.url", $"'{Redact.Url(c.Url ?? "")}' is not an http(s) URL");
+            }
+
+            if (c.Key is not { Length: >= MinKeyLength })
+            {
+                throw Error("$.console.key", $"is required, at least {MinKeyLength} characters");
+            }
+
+            console = new ConsoleLink(url, c.Key);
+        }
+
+        var r = dto.Retention ?? new RetentionDto();
+        var retention = new RetentionSettings(
+            r.MaxAgeDays is { } days ? TimeSpan.FromDays(Positive(days, "$.retention.maxAgeDays")) : null,
+            (long)(NonNegative(r.LowDiskFreeMB ?? 1024, "$.retention.lowDiskFreeMB") * 1024 * 1024),
+            TimeSpan.FromSeconds(Positive(r.SweepSeconds ?? 60, "$.retention.sweepSeconds")));
+
+        if (dto.Cameras is not { Count: > 0 } cameraDtos)
+        {
+            throw Error("$.cameras", "lists no camera");
+        }
+
+        var cameras = new List<CameraConfig>();
+        var ids = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = 0; i < cameraDtos.Count; i++)
+        {
+            cameras.Add(Camera(cameraDtos[i] ?? throw Error($"$.cameras[{i}]", "is null"), $"$.cameras[{i}]"));
+        }
+
+        return new AgentConfig(file, agentId, listenUri.AbsoluteUri.TrimEnd('/'), key, dataDir, console, retention, cameras);
+
+        CameraConfig Camera(CameraDto d, string at)
+        {
+            if (d.Id is not { } id || !CameraId().IsMatch(id))
+            {
+                throw Error($"{at}.id", "is required: lower-case letters, digits, '-' and '_', at most 40 (it names the camera's recordings folder)");
+            }
+
+            if (!ids.Add(id))
+            {
+                throw Error($"{at}.id", $"'{id}' is used by an earlier camera; camera ids must be unique");
+            }
+
+            var loop = d.Loop ?? false;
+            var main = Source(d.Main ?? throw Error($"{at}.main", "is required: the stream to record (rtsp://... or a file)"), $"{at}.main", loop);
+            var sub = d.Sub is { } s ? Source(s, $"{at}.sub", loop) : null;
+
+            GateSpec? gate = null;
+            var fingerprint = "";
+            string? gatePath = null;
+            if (d.Gate is { } g)
+            {
+                gatePath = Path.GetFullPath(g, dir);
+                try
+                {
+                    gate = GateSpecLoader.Load(gatePath);
+                    fingerprint = Convert.ToHexString(SHA256.HashData(File.ReadAllBytes(gatePath)));
+                }
+                catch (GateSpecException e)
+                {
+                    throw Error($"{at}.gate", $"the gate spec is not usable: {e.Message}");
+                }
+            }
+
+            var fps = Positive(d.AnalysisFps ?? 5, $"{at}.analysisFps");
+            var segment = TimeSpan.FromSeconds(Positive(d.SegmentSeconds ?? 10, $"{at}.segmentSeconds"));
+            long? quota = null;
+            if (d.QuotaMB is { } mb)
+            {
+                quota = (long)(Positive(mb, $"{at}.quotaMB") * 1024 * 1024);
+                var bitrate = Positive(d.MaxBitrateKbps ?? DefaultMaxBitrateKbps, $"{at}.maxBitrateKbps");
+                var oneSegment = (long)(segment.TotalSeconds * bitrate * 1000 / 8);
+                if (quota < oneSegment)
+                {
+                    throw Error($"{at}.quotaMB", Invariant(
+                        $"{mb} MB holds less than one {segment.TotalSeconds} s segment at {bitrate} kbit/s ({oneSegment / 1024.0 / 1024:0.#} MB); raise quotaMB, or lower segmentSeconds or maxBitrateKbps"));
+                }
+            }
+
+            return new CameraConfig(
+                id,
+                d.Name ?? id,
+                main,
+                sub,
+                loop,
+                gatePath,
+                gate,
+                fps,
+                segment,
+                quota,
+                d.MaxAgeDays is { } days ? TimeSpan.FromDays(Positive(days, $"{at}.maxAgeDays")) : null,
+                TimeSpan.FromSeconds(NonNegative(d.PreRollSeconds ?? 30, $"{at}.preRollSeconds")),
+                TimeSpan.FromSeconds(NonNegative(d.PostRollSeconds ?? 30, $"{at}.postRollSeconds")))
+            { GateFingerprint = fingerprint };
+        }
+
+        string Source(string value, string at, bool loop)
+        {
+            if (value.Contains("://", StringComparison.Ordinal))
+            {
+                if (!Uri.TryCreate(value, UriKind.Absolute, out var u) || u.Scheme is not ("rtsp" or "rtsps" or "http" or "https"))
+                {
+                    throw Error(at, $"'{Redact.Url(value)}' is not an rtsp://, rtsps:// or http(s):// URL");
+                }
+
+                if (loop)
+                {
+                    throw Error(at, "loop is for files; a live stream does not end");
+                }
+
+                return value;
+            }
+
+            var full = Path.GetFullPath(value, dir);
+            return File.Exists(full) ? full : throw Error(at, $"no such file: {full}");
+        }
+
+        double Positive(double v, string at) =>
+            v > 0 && double.IsFinite(v) ? v : throw Error(at, Invariant($"must be a positive number, got {v}"));
+
+        double NonNegative(double v, string at) =>
+            v >= 0 && double.IsFinite(v) ? v : throw Error(at, Invariant($"must be zero or more, got {v}"));
+    }
+
+    private static string Invariant(FormattableString s) => FormattableString.Invariant(s);
+
+    /// <summary>Shown by `GateAgent run --help`: a complete example with every field.</summary>
+    internal const string Example = """
+        {
+          "agentId": "gate-north",
+          "listen": "http://127.0.0.1:8710",
+          "apiKeyFile": "agent.key",
+          "dataDir": "/var/lib/gatewatch",
+          "console": { "url": "https://console.example/", "key": "the key the console gave this agent" },
+          "retention": { "maxAgeDays": 30, "lowDiskFreeMB": 1024, "sweepSeconds": 60 },
+          "cameras": [
+            { "id": "north-1", "name": "North gate", "main": "rtsp://user:pass@10.0.0.11/main", "sub": "rtsp://user:pass@10.0.0.11/sub",
+              "gate": "north-1.gate.json", "analysisFps": 5, "segmentSeconds": 10, "quotaMB": 20000, "preRollSeconds": 30, "postRollSeconds": 30 }
+          ]
+        }
+        """;
+
+    private sealed class ConfigDto
+    {
+        [JsonPropertyName("agentId")] public string? AgentId { get; set; }
+        [JsonPropertyName("listen")] public string? Listen { get; set; }
+        [JsonPropertyName("apiKey")] public string? ApiKey { get; set; }
+        [JsonPropertyName("apiKeyFile")] public string? ApiKeyFile { get; set; }
+        [JsonPropertyName("dataDir")] public string? DataDir { get; set; }
+        [JsonPropertyName("console")] public ConsoleDto? Console { get; set; }
+        [JsonPropertyName("retention")] public RetentionDto? Retention { get; set; }
+        [JsonPropertyName("cameras")] public List<CameraDto?>? Cameras { get; set; }
+    }
+
+    private sealed class ConsoleDto
+    {
+        [JsonPropertyName("url")] public string? Url { get; set; }
+        [JsonPropertyName("key")] public string? Key { get; set; }
+    }
+
+    private sealed class RetentionDto
+    {
+        [JsonPropertyName("maxAgeDays")] public double? MaxAgeDays { get; set; }
+        [JsonPropertyName("lowDiskFreeMB")] public double? LowDiskFreeMB { get; set; }
+        [JsonPropertyName("sweepSeconds")] public double? SweepSeconds { get; set; }
+    }
+
+    private sealed class CameraDto
+    {
+        [JsonPropertyName("id")] public string? Id { get; set; }
+        [JsonPropertyName("name")] public string? Name { get; set; }
+        [JsonPropertyName("main")] public string? Main { get; set; }
+        [JsonPropertyName("sub")] public string? Sub { get; set; }
+        [JsonPropertyName("loop")] public bool? Loop { get; set; }
+        [JsonPropertyName("gate")] public string? Gate { get; set; }
+        [JsonPropertyName("analysisFps")] public double? AnalysisFps { get; set; }
+        [JsonPropertyName("segmentSeconds")] public double? SegmentSeconds { get; set; }
+        [JsonPropertyName("quotaMB")] public double? QuotaMB { get; set; }
+        [JsonPropertyName("maxBitrateKbps")] public double? MaxBitrateKbps { get; set; }
+        [JsonPropertyName("maxAgeDays")] public double? MaxAgeDays { get; set; }
+        [JsonPropertyName("preRollSeconds")] public double? PreRollSeconds { get; set; }
+        [JsonPropertyName("postRollSeconds")] public double? PostRollSeconds { get; set; }
+    }
+}

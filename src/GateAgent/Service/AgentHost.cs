@@ -1,0 +1,58 @@
+using GateWatch.Agent.Api;
+using GateWatch.Agent.Outbox;
+using GateWatch.Agent.Record;
+using GateWatch.Agent.Retention;
+using Microsoft.AspNetCore.Builder;
+
+namespace GateWatch.Agent.Service;
+
+/// <summary>Composes the agent service: the cameras, retention, event delivery and the local API.</summary>
+internal static class AgentHost
+{
+    /// <summary>Request bodies are small JSON (a clip range); anything bigger is someone probing.</summary>
+    private const long MaxRequestBody = 64 * 1024;
+
+    public static WebApplication Build(AgentConfig config, TimeProvider? time = null, Action<ILoggingBuilder>? logging = null)
+    {
+        Directory.CreateDirectory(config.DataDir);
+        Directory.CreateDirectory(config.RecordingsDir);
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = config.DataDir });
+        builder.WebHost.UseUrls(config.Listen);
+        builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = MaxRequestBody);
+        builder.Logging.ClearProviders();
+        builder.Logging.AddSimpleConsole(o =>
+        {
+            o.SingleLine = true;
+            o.TimestampFormat = "yyyy-MM-dd HH:mm:ss ";
+            o.UseUtcTimestamp = true;
+        });
+        builder.Logging.AddFilter("Microsoft", LogLevel.Warning);
+        logging?.Invoke(builder.Logging);
+        builder.Services.AddAgent(config, time ?? TimeProvider.System);
+
+        var app = builder.Build();
+        app.MapAgentApi();
+        return app;
+    }
+
+    public static IServiceCollection AddAgent(this IServiceCollection services, AgentConfig config, TimeProvider time)
+    {
+        services.AddSingleton(time);
+        services.AddSingleton(_ => new SegmentIndex(config.IndexPath));
+        services.AddSingleton(_ => new EventOutbox(config.OutboxPath, config.AgentId, time));
+        services.AddSingleton(sp => new CameraSet(config, sp.GetRequiredService<SegmentIndex>(), sp.GetRequiredService<EventOutbox>(), time, sp.GetRequiredService<ILoggerFactory>()));
+        services.AddHostedService(sp => sp.GetRequiredService<CameraSet>());
+        services.AddHostedService<ConfigWatcher>();
+        services.AddSingleton<RetentionService>();
+        services.AddHostedService(sp => sp.GetRequiredService<RetentionService>());
+        services.AddSingleton(sp => new AgentKeyFilter(config.ApiKey, sp.GetRequiredService<ILogger<AgentKeyFilter>>()));
+        if (config.Console is { } link)
+        {
+            services.AddSingleton(sp => new EventDelivery(
+                sp.GetRequiredService<EventOutbox>(), link, new HttpClient(), time, sp.GetRequiredService<ILogger<EventDelivery>>()));
+            services.AddHostedService(sp => sp.GetRequiredService<EventDelivery>());
+        }
+
+        return services;
+    }
+}

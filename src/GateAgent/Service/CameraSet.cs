@@ -1,0 +1,121 @@
+using GateWatch.Agent.Detect;
+using GateWatch.Agent.Outbox;
+using GateWatch.Agent.Record;
+
+namespace GateWatch.Agent.Service;
+
+/// <summary>
+/// The running cameras. A new configuration is applied camera by camera: cameras that disappeared or
+/// changed are stopped, new or changed ones started, and the rest keep recording without a hiccup.
+/// </summary>
+internal sealed partial class CameraSet(
+    AgentConfig config, SegmentIndex index, EventOutbox outbox, TimeProvider time, ILoggerFactory logs) : IHostedService, IAsyncDisposable
+{
+    private readonly SemaphoreSlim _applying = new(1, 1);
+    private readonly ILogger _log = logs.CreateLogger("GateWatch.Agent.Cameras");
+    private readonly Lock _gate = new();
+    private Dictionary<string, CameraSupervisor> _cameras = new(StringComparer.Ordinal);
+    private byte[]? _model;
+
+    public AgentConfig Config { get; private set; } = config;
+
+    public IReadOnlyList<CameraSupervisor> All
+    {
+        get { lock (_gate) { return [.. _cameras.Values.OrderBy(c => c.Camera.Id, StringComparer.Ordinal)]; } }
+    }
+
+    public CameraSupervisor? Find(string id)
+    {
+        lock (_gate)
+        {
+            return _cameras.GetValueOrDefault(id);
+        }
+    }
+
+    public Task StartAsync(CancellationToken cancellationToken) => ApplyAsync(Config);
+
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        List<CameraSupervisor> running;
+        lock (_gate)
+        {
+            running = [.. _cameras.Values];
+            _cameras = new(StringComparer.Ordinal);
+        }
+
+        // Cameras stop in parallel so each recorder gets its full grace to close its segment.
+        await Task.WhenAll(running.Select(c => c.DisposeAsync().AsTask())).ConfigureAwait(false);
+    }
+
+    /// <summary>Brings the running cameras in line with <paramref name="next"/>; agent-wide settings need a restart.</summary>
+    public async Task ApplyAsync(AgentConfig next)
+    {
+        await _applying.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            if (_model is null && next.Cameras.Any(c => c.Gate is not null))
+            {
+                _model = ModelFile.LoadVerified(ModelFile.DefaultPath);
+            }
+
+            Dictionary<string, CameraSupervisor> current;
+            lock (_gate)
+            {
+                current = new(_cameras, StringComparer.Ordinal);
+            }
+
+            var wanted = next.Cameras.ToDictionary(c => c.Id, StringComparer.Ordinal);
+            var stopping = current.Values
+                .Where(c => !wanted.TryGetValue(c.Camera.Id, out var w) || !Same(w, c.Camera))
+                .ToList();
+            foreach (var c in stopping)
+            {
+                current.Remove(c.Camera.Id);
+                Log.Stopping(_log, c.Camera.Id, wanted.ContainsKey(c.Camera.Id) ? "its configuration changed" : "it was removed from the configuration");
+            }
+
+            lock (_gate)
+            {
+                _cameras = new(current, StringComparer.Ordinal);
+            }
+
+            await Task.WhenAll(stopping.Select(c => c.DisposeAsync().AsTask())).ConfigureAwait(false);
+
+            foreach (var camera in next.Cameras.Where(c => !current.ContainsKey(c.Id)))
+            {
+                Directory.CreateDirectory(next.CameraFolder(camera.Id));
+                var supervisor = new CameraSupervisor(camera, next, index, outbox, _model, time, logs.CreateLogger($"GateWatch.Agent.Camera.{camera.Id}"));
+                current[camera.Id] = supervisor;
+                supervisor.Start();
+                Log.Starting(_log, camera.Id, camera.Name, camera.Gate is null ? "recording only" : $"recording, analysing at {camera.AnalysisFps} frames/s");
+            }
+
+            lock (_gate)
+            {
+                _cameras = current;
+                Config = next;
+            }
+        }
+        finally
+        {
+            _applying.Release();
+        }
+    }
+
+    private static bool Same(CameraConfig a, CameraConfig b) => a with { Gate = null } == b with { Gate = null };
+
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync(CancellationToken.None).ConfigureAwait(false);
+        _applying.Dispose();
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(Level = LogLevel.Information, Message = "camera {Camera} ({Name}): starting, {What}")]
+        public static partial void Starting(ILogger log, string camera, string name, string what);
+
+        [LoggerMessage(Level = LogLevel.Information, Message = "camera {Camera}: stopping, {Why}")]
+        public static partial void Stopping(ILogger log, string camera, string why);
+    }
+}
