@@ -3,14 +3,21 @@ using System.Text;
 
 namespace GateWatch.Agent.Api;
 
+/// <summary>The configured key, as a service of its own so the filter can be built by the endpoint pipeline.</summary>
+internal sealed record AgentKey(string Value)
+{
+    // The generated ToString would print the key into any log that formats this record.
+    public override string ToString() => "AgentKey { *** }";
+}
+
 /// <summary>
 /// The local API's one credential: the agent key from the configuration, presented as
 /// <c>Authorization: Bearer KEY</c> (or <c>X-Agent-Key: KEY</c>). Never accepted in a query string, where it
 /// would end up in proxy and browser logs.
 /// </summary>
-internal sealed partial class AgentKeyFilter(string key, ILogger<AgentKeyFilter> log) : IEndpointFilter
+internal sealed partial class AgentKeyFilter(AgentKey key, ILogger<AgentKeyFilter> log) : IEndpointFilter
 {
-    private readonly byte[] _key = Encoding.UTF8.GetBytes(key);
+    private readonly byte[] _key = Encoding.UTF8.GetBytes(key.Value);
 
     public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
     {

@@ -45,7 +45,7 @@ internal static class AgentHost
         services.AddHostedService<ConfigWatcher>();
         services.AddSingleton<RetentionService>();
         services.AddHostedService(sp => sp.GetRequiredService<RetentionService>());
-        services.AddSingleton(sp => new AgentKeyFilter(config.ApiKey, sp.GetRequiredService<ILogger<AgentKeyFilter>>()));
+        services.AddSingleton(new AgentKey(config.ApiKey));
         if (config.Console is { } link)
         {
             services.AddSingleton(sp => new EventDelivery(
