@@ -32,7 +32,15 @@ internal sealed partial class CameraSet(
         }
     }
 
-    public Task StartAsync(CancellationToken cancellationToken) => ApplyAsync(Config);
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        foreach (var pid in await OrphanRecorders.StopAsync(Config.RecordingsDir, TimeSpan.FromSeconds(5)).ConfigureAwait(false))
+        {
+            Log.OrphanStopped(_log, pid);
+        }
+
+        await ApplyAsync(Config).ConfigureAwait(false);
+    }
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {
@@ -114,6 +122,9 @@ internal sealed partial class CameraSet(
     {
         [LoggerMessage(Level = LogLevel.Information, Message = "camera {Camera} ({Name}): starting, {What}")]
         public static partial void Starting(ILogger log, string camera, string name, string what);
+
+        [LoggerMessage(Level = LogLevel.Warning, Message = "stopped recorder ffmpeg {Pid} left running by an agent that was killed")]
+        public static partial void OrphanStopped(ILogger log, int pid);
 
         [LoggerMessage(Level = LogLevel.Information, Message = "camera {Camera}: stopping, {Why}")]
         public static partial void Stopping(ILogger log, string camera, string why);

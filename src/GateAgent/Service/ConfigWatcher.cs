@@ -41,8 +41,15 @@ internal sealed partial class ConfigWatcher(CameraSet cameras, TimeProvider time
                 Log.NeedsRestart(log);
             }
 
-            await cameras.ApplyAsync(current with { Cameras = next.Cameras }).ConfigureAwait(false);
-            Log.Applied(log, next.Cameras.Count);
+            try
+            {
+                await cameras.ApplyAsync(current with { Cameras = next.Cameras }).ConfigureAwait(false);
+                Log.Applied(log, next.Cameras.Count);
+            }
+            catch (Exception e) when (e is Detect.ModelException or IOException or UnauthorizedAccessException)
+            {
+                Log.Rejected(log, e.Message);
+            }
         }
     }
 

@@ -22,6 +22,8 @@ internal sealed class RtspTestServer : IDisposable
     /// <summary>The stream's URL without credentials.</summary>
     public string Url { get; }
 
+    public int Port => new Uri(Url).Port;
+
     public string UrlWith(string user, string password) => Url.Replace("rtsp://", $"rtsp://{user}:{password}@", StringComparison.Ordinal);
 
     /// <summary>Makes a 10 fps clip without B-frames (the server's looping needs them absent) from ffmpeg's test pattern.</summary>
@@ -29,16 +31,17 @@ internal sealed class RtspTestServer : IDisposable
         FfmpegCli.Run("-f", "lavfi", "-i", $"testsrc2=size={width}x{height}:rate=10", "-frames:v", frames.ToString(System.Globalization.CultureInfo.InvariantCulture),
             "-c:v", "libx264", "-preset", "veryfast", "-bf", "0", "-g", "10", "-pix_fmt", "yuv420p", "-f", "h264", path);
 
-    public static RtspTestServer Start(string clip, string? user = null, string? password = null)
+    /// <summary>Starts a server; a given <paramref name="port"/> brings a killed camera back at its old address.</summary>
+    public static RtspTestServer Start(string clip, string? user = null, string? password = null, int? port = null, int fps = 10)
     {
-        var port = FreePort();
+        var listen = port ?? FreePort();
         var psi = new ProcessStartInfo("/usr/bin/python3")
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (var a in new[] { Path.Combine(TestPaths.RepoRoot, "tests", "rtsp", "rtsp_server.py"), clip, "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture) })
+        foreach (var a in new[] { Path.Combine(TestPaths.RepoRoot, "tests", "rtsp", "rtsp_server.py"), clip, "--port", listen.ToString(System.Globalization.CultureInfo.InvariantCulture), "--fps", fps.ToString(System.Globalization.CultureInfo.InvariantCulture) })
         {
             psi.ArgumentList.Add(a);
         }
@@ -64,7 +67,7 @@ internal sealed class RtspTestServer : IDisposable
         return new RtspTestServer(process, line["READY ".Length..]);
     }
 
-    private static int FreePort()
+    public static int FreePort()
     {
         using var l = new TcpListener(IPAddress.Loopback, 0);
         l.Start();

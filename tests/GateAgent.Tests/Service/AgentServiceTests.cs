@@ -1,0 +1,347 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Http.Json;
+using System.Security.Cryptography;
+using System.Text.Json;
+using GateWatch.Agent.Capture;
+using GateWatch.Agent.Record;
+using GateWatch.Agent.Service;
+using GateWatch.Agent.Tests.Outbox;
+using GateWatch.Agent.Tests.Support;
+
+namespace GateWatch.Agent.Tests.Service;
+
+/// <summary>The PETS clip as a camera would send it: H.264 without B-frames, a keyframe every second, Annex-B for the RTSP server.</summary>
+public sealed class PetsStreamFixture : IDisposable
+{
+    public const string Video = "../shared/data/pets2009-s2l1/vtest.mp4";
+
+    private readonly TempDir _dir = new();
+
+    public PetsStreamFixture()
+    {
+        if (File.Exists(TestPaths.Resolve(Video)))
+        {
+            Clip = _dir.File("pets.h264");
+            FfmpegCli.Run("-i", TestPaths.Resolve(Video), "-c:v", "libx264", "-preset", "veryfast", "-bf", "0", "-g", "10",
+                "-pix_fmt", "yuv420p", "-f", "h264", Clip);
+        }
+    }
+
+    public string? Clip { get; }
+
+    public void Dispose() => _dir.Dispose();
+}
+
+/// <summary>
+/// The agent service against a real RTSP server serving the PETS footage: it records and analyses, hears the
+/// camera go and come back, survives being killed, and never loses or repeats an event.
+/// </summary>
+public sealed class AgentServiceTests(PetsStreamFixture pets) : IClassFixture<PetsStreamFixture>, IDisposable
+{
+    private const string Password = "gate-pass-9431";
+    private static readonly string Gate = TestPaths.Resolve("samples/pets-gate.json");
+    private readonly TempDir _dir = new();
+
+    public void Dispose() => _dir.Dispose();
+
+    [RequiresFileFact(PetsStreamFixture.Video)]
+    public async Task Records_and_counts_a_live_camera_reports_it_offline_and_online_and_delivers_every_event_once()
+    {
+        using var server = RtspTestServer.Start(pets.Clip!, "gate", Password);
+        var consolePort = RtspTestServer.FreePort();
+        var config = TestAgent.WriteConfig(_dir.Path, [new
+        {
+            id = "north",
+            main = server.UrlWith("gate", Password),
+            gate = Gate,
+            segmentSeconds = 2,
+            preRollSeconds = 5,
+            postRollSeconds = 5,
+        }], consolePort);
+        await using var agent = await TestAgent.StartAsync(config);
+
+        // Recording and analysis of the live stream.
+        await agent.WaitUntilAsync(() => Segments(agent).Count >= 4 && agent.Events("crossing").Count >= 2,
+            TimeSpan.FromSeconds(90), "4 segments and 2 crossings");
+        Assert.Single(agent.Events("camera-online"));
+        foreach (var s in Segments(agent))
+        {
+            var probed = await VideoProbe.ProbeAsync(s.Path, CancellationToken.None);
+            Assert.Equal((768, 576, "h264"), (probed.Width, probed.Height, probed.Codec));
+            Assert.True(s.Complete);
+        }
+
+        // The camera goes away: offline within 10 s; it comes back at the same address: online, recording again.
+        var killedAt = DateTimeOffset.UtcNow;
+        var port = server.Port;
+        server.Dispose();
+        await agent.WaitUntilAsync(() => agent.Events("camera-offline").Count == 1, TimeSpan.FromSeconds(15), "a camera-offline event");
+        var offline = agent.Events("camera-offline").Single();
+        Assert.InRange((offline.Time - killedAt).TotalSeconds, 0, 10);
+        var lastBefore = Segments(agent)[^1];
+
+        using var back = RtspTestServer.Start(pets.Clip!, "gate", Password, port);
+        var backAt = DateTimeOffset.UtcNow;
+        await agent.WaitUntilAsync(() => agent.Events("camera-online").Count == 2, TimeSpan.FromSeconds(30), "a second camera-online event");
+        await agent.WaitUntilAsync(() => Segments(agent).Count(s => s.Start >= backAt) >= 2, TimeSpan.FromSeconds(30), "segments after the camera came back");
+
+        // The outage is a hole in the index, and a clip across it names the hole.
+        var firstAfter = Segments(agent).First(s => s.Start > lastBefore.Start);
+        Assert.True(firstAfter.Start - lastBefore.End > TimeSpan.FromSeconds(3), $"gap {lastBefore.End:O} .. {firstAfter.Start:O}");
+        var clip = await agent.Http.PostAsJsonAsync("api/cameras/north/clips", new { from = lastBefore.Start.ToString("O"), to = firstAfter.End.ToString("O") });
+        var clipJson = await clip.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal(HttpStatusCode.OK, clip.StatusCode);
+        Assert.Equal(1, clipJson.GetProperty("gaps").GetArrayLength());
+
+        // No console so far: every event waits in the outbox. Then the console appears: each arrives once, in order.
+        Assert.Equal(agent.Outbox.LastSeq(), agent.Outbox.PendingCount());
+        await using var console = await ConsoleReceiver.StartAsync(consolePort, "console-key-for-test-gate");
+        await agent.WaitUntilAsync(() => agent.Outbox.PendingCount() == 0, TimeSpan.FromSeconds(30), "delivery of the backlog");
+        var sent = agent.Outbox.ReadAfter(0, 10_000).Where(e => e.Seq <= agent.Outbox.LastSeq()).ToList();
+        var received = console.Events;
+        Assert.Equal(0, console.Duplicates);
+        Assert.Equal(sent.Select(e => e.Id), received.Where(r => sent.Any(e => e.Id == r.Id)).Select(r => r.Id));
+        Assert.Contains(received, r => r.Type == "camera-offline");
+
+        // The password was in the camera URL; it is in no log line.
+        Assert.DoesNotContain(agent.LogLines, l => l.Contains(Password, StringComparison.Ordinal));
+        Assert.Contains(agent.LogLines, l => l.Contains("rtsp://***@", StringComparison.Ordinal));
+    }
+
+    [RequiresFileFact(PetsStreamFixture.Video)]
+    public async Task A_killed_agent_loses_nothing_recorded_and_its_orphaned_recorder_is_stopped_on_restart()
+    {
+        using var server = RtspTestServer.Start(pets.Clip!);
+        var port = RtspTestServer.FreePort();
+        var config = TestAgent.WriteConfig(_dir.Path, [new { id = "west", main = server.Url, segmentSeconds = 2 }], port: port);
+        var index = Path.Combine(_dir.Path, "data", "segments.db");
+
+        using (var first = AgentProcess.Start(config))
+        {
+            await Eventually(() => IndexedSegments(index).Count >= 3, TimeSpan.FromSeconds(60), "3 segments from the first agent", first);
+            // Mid-segment: a second into the next one.
+            await Task.Delay(1000);
+            first.KillAgentOnly();
+        }
+
+        var before = IndexedSegments(index);
+        var hashes = before.ToDictionary(s => s.Path, s => Sha256(s.Path));
+        var orphans = RecorderProcesses(_dir.Path);
+        Assert.NotEmpty(orphans); // the killed agent's ffmpeg outlives it, still writing
+
+        using var second = AgentProcess.Start(config);
+        await Eventually(() => RecorderProcesses(_dir.Path).Except(orphans).Any() && !RecorderProcesses(_dir.Path).Intersect(orphans).Any(),
+            TimeSpan.FromSeconds(30), "the orphan stopped and a new recorder started", second);
+        await Eventually(() => IndexedSegments(index).Count(s => s.Complete) > before.Count + 2, TimeSpan.FromSeconds(60), "new segments after the restart", second);
+
+        var after = IndexedSegments(index);
+        foreach (var s in before)
+        {
+            var now = after.Single(a => a.Path == s.Path);
+            Assert.Equal((s.Start, s.End, s.Bytes), (now.Start, now.End, now.Bytes));
+            Assert.Equal(hashes[s.Path], Sha256(s.Path));
+        }
+
+        // Whatever the orphan was writing when it was stopped is indexed and plays.
+        foreach (var s in after.Where(a => !a.Complete))
+        {
+            Assert.True(s.End > s.Start, $"{s.Path} healed with no duration");
+            await VideoProbe.ProbeAsync(s.Path, CancellationToken.None);
+        }
+
+        // Every file the first agent's recorder wrote, to the last, is in the index.
+        var firstRun = Path.GetFileName(before[0].Path).Split('-')[0];
+        var written = Directory.GetFiles(Path.Combine(_dir.Path, "data", "recordings", "west"), firstRun + "-*.mp4");
+        Assert.Equal(written.Order(StringComparer.Ordinal), after.Select(s => s.Path).Where(p => Path.GetFileName(p).StartsWith(firstRun, StringComparison.Ordinal)));
+    }
+
+    [Fact]
+    public async Task Cameras_are_added_and_removed_by_editing_the_config_and_the_others_keep_recording()
+    {
+        var clip = _dir.File("loop.mp4");
+        FfmpegCli.Run("-f", "lavfi", "-i", "testsrc2=size=320x240:rate=10", "-frames:v", "50", "-c:v", "libx264", "-preset", "veryfast",
+            "-bf", "0", "-g", "10", "-pix_fmt", "yuv420p", clip);
+        var port = RtspTestServer.FreePort();
+        object Cam(string id) => new { id, main = clip, loop = true, segmentSeconds = 2 };
+        var config = TestAgent.WriteConfig(_dir.Path, [Cam("a")], port: port);
+        await using var agent = await TestAgent.StartAsync(config);
+        await agent.WaitUntilAsync(() => agent.Camera("a").RecorderProcessId is not null, TimeSpan.FromSeconds(10), "camera a recording");
+        var a = agent.Camera("a").RecorderProcessId;
+
+        TestAgent.WriteConfig(_dir.Path, [Cam("a"), Cam("b")], port: port);
+        await agent.WaitUntilAsync(() => agent.Cameras.Find("b")?.RecorderProcessId is not null, TimeSpan.FromSeconds(15), "camera b added");
+        Assert.Equal(a, agent.Camera("a").RecorderProcessId);
+
+        // A broken edit is refused and changes nothing.
+        File.WriteAllText(config, File.ReadAllText(config).Replace("\"b\"", "\"a\"", StringComparison.Ordinal));
+        await agent.WaitUntilAsync(() => agent.LogLines.Any(l => l.Contains("configuration change refused", StringComparison.Ordinal) && l.Contains("$.cameras[1].id", StringComparison.Ordinal)),
+            TimeSpan.FromSeconds(10), "the duplicate id refused");
+        var b = agent.Camera("b").RecorderProcessId;
+        Assert.Equal(a, agent.Camera("a").RecorderProcessId);
+
+        TestAgent.WriteConfig(_dir.Path, [Cam("b")], port: port);
+        await agent.WaitUntilAsync(() => agent.Cameras.Find("a") is null, TimeSpan.FromSeconds(15), "camera a removed");
+        await agent.WaitUntilAsync(() => !ProcessRuns(a!.Value), TimeSpan.FromSeconds(10), "camera a's ffmpeg gone");
+        Assert.Equal(b, agent.Camera("b").RecorderProcessId);
+        Assert.True(ProcessRuns(b!.Value));
+        Assert.NotEmpty(agent.Index.List("a", DateTimeOffset.MinValue, DateTimeOffset.MaxValue)); // its recordings stay
+    }
+
+    [RequiresFileFact(PetsStreamFixture.Video)]
+    public async Task A_camera_with_a_wrong_password_is_offline_with_a_redacted_reason_and_the_other_keeps_recording()
+    {
+        using var server = RtspTestServer.Start(pets.Clip!, "gate", Password);
+        var clip = _dir.File("loop.mp4");
+        FfmpegCli.Run("-f", "lavfi", "-i", "testsrc2=size=320x240:rate=10", "-frames:v", "50", "-c:v", "libx264", "-preset", "veryfast",
+            "-bf", "0", "-g", "10", "-pix_fmt", "yuv420p", clip);
+        var config = TestAgent.WriteConfig(_dir.Path,
+        [
+            new { id = "locked", main = server.UrlWith("gate", "wrong-password-77"), segmentSeconds = 2 },
+            new { id = "fine", main = clip, loop = true, segmentSeconds = 2 },
+        ]);
+        await using var agent = await TestAgent.StartAsync(config);
+        await agent.WaitUntilAsync(() => agent.Events("camera-offline").Any(e => e.Camera == "locked"), TimeSpan.FromSeconds(20), "camera 'locked' offline");
+        var reason = agent.Events("camera-offline").Single(e => e.Camera == "locked").Data.GetProperty("reason").GetString()!;
+        Assert.Contains("401", reason, StringComparison.Ordinal);
+        Assert.DoesNotContain("wrong-password-77", reason, StringComparison.Ordinal);
+        Assert.DoesNotContain(agent.LogLines, l => l.Contains("wrong-password-77", StringComparison.Ordinal));
+
+        await agent.WaitUntilAsync(() => agent.Index.List("fine", DateTimeOffset.MinValue, DateTimeOffset.MaxValue).Count >= 2, TimeSpan.FromSeconds(20), "camera 'fine' recording");
+        Assert.Equal(CameraState.Online, agent.Camera("fine").Status.State);
+        Assert.Empty(agent.Index.List("locked", DateTimeOffset.MinValue, DateTimeOffset.MaxValue));
+    }
+
+    private static List<Segment> Segments(TestAgent agent) => agent.Index.List("north", DateTimeOffset.MinValue, DateTimeOffset.MaxValue);
+
+    private static List<Segment> IndexedSegments(string db)
+    {
+        if (!File.Exists(db))
+        {
+            return [];
+        }
+
+        using var index = new SegmentIndex(db);
+        return [.. index.Cameras().SelectMany(c => index.List(c, DateTimeOffset.MinValue, DateTimeOffset.MaxValue))];
+    }
+
+    private static string Sha256(string path) => Convert.ToHexString(SHA256.HashData(File.ReadAllBytes(path)));
+
+    private static bool ProcessRuns(int pid)
+    {
+        try
+        {
+            using var p = Process.GetProcessById(pid);
+            return !p.HasExited;
+        }
+        catch (ArgumentException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>ffmpeg processes writing under <paramref name="dir"/>, found the way the agent's orphan sweep finds them.</summary>
+    private static List<int> RecorderProcesses(string dir)
+    {
+        var root = Path.GetFullPath(dir) + "/";
+        var pids = new List<int>();
+        foreach (var p in Directory.EnumerateDirectories("/proc"))
+        {
+            if (int.TryParse(Path.GetFileName(p), NumberStyles.None, CultureInfo.InvariantCulture, out var pid))
+            {
+                try
+                {
+                    var argv = File.ReadAllText(Path.Combine(p, "cmdline")).Split('\0');
+                    if (Path.GetFileName(argv[0]) == "ffmpeg" && argv.Any(a => a.StartsWith(root, StringComparison.Ordinal)))
+                    {
+                        pids.Add(pid);
+                    }
+                }
+                catch (IOException)
+                {
+                }
+            }
+        }
+
+        return pids;
+    }
+
+    private static async Task Eventually(Func<bool> condition, TimeSpan limit, string what, AgentProcess agent)
+    {
+        var deadline = DateTime.UtcNow + limit;
+        while (!condition())
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                Assert.Fail($"{what}: not within {limit.TotalSeconds} s. Agent output:\n{agent.Output}");
+            }
+
+            await Task.Delay(250);
+        }
+    }
+
+    /// <summary>The agent as its own process (`GateAgent run`), so it can be SIGKILLed like a crash would.</summary>
+    private sealed class AgentProcess : IDisposable
+    {
+        private readonly Process _process;
+        private readonly System.Text.StringBuilder _output = new();
+
+        private AgentProcess(Process process)
+        {
+            _process = process;
+            process.OutputDataReceived += (_, e) => Append(e.Data);
+            process.ErrorDataReceived += (_, e) => Append(e.Data);
+            process.BeginOutputReadLine();
+            process.BeginErrorReadLine();
+        }
+
+        public string Output
+        {
+            get
+            {
+                lock (_output)
+                {
+                    return _output.ToString();
+                }
+            }
+        }
+
+        public static AgentProcess Start(string config)
+        {
+            var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+            foreach (var a in new[] { Path.Combine(AppContext.BaseDirectory, "GateAgent.dll"), "run", "--config", config })
+            {
+                psi.ArgumentList.Add(a);
+            }
+
+            return new AgentProcess(Process.Start(psi)!);
+        }
+
+        /// <summary>SIGKILL to the agent alone, as a crash would end it: its ffmpeg children live on.</summary>
+        public void KillAgentOnly()
+        {
+            _process.Kill(entireProcessTree: false);
+            _process.WaitForExit();
+        }
+
+        private void Append(string? line)
+        {
+            lock (_output)
+            {
+                _output.AppendLine(line);
+            }
+        }
+
+        public void Dispose()
+        {
+            if (!_process.HasExited)
+            {
+                _process.Kill(entireProcessTree: true);
+                _process.WaitForExit();
+            }
+
+            _process.Dispose();
+        }
+    }
+}
