@@ -80,13 +80,16 @@ TXT
 
 if [ -n "${DEMO_SECONDS:-}" ]; then
   sleep "$DEMO_SECONDS"
-  curl -s -H "Authorization: Bearer $KEY" "$API/health" | /usr/bin/python3 -c '
+  curl -s -H "Authorization: Bearer $KEY" "$API/health" > "$LIVE/health.json"
+  /usr/bin/python3 - "$LIVE/health.json" <<'PY'
 import json, sys
-h = json.load(sys.stdin)
+h = json.load(open(sys.argv[1]))
 for c in h["cameras"]:
-    lines = ", ".join(f"{k} in {v[\"in\"]} out {v[\"out\"]}" for k, v in c["lineCounts"].items())
-    print(f"camera {c[\"id\"]}: {c[\"state\"]}, {c[\"segmentsThisRun\"]} segments recorded, {c[\"analysedFrames\"]} frames analysed at {c[\"analysedFps\"]}/s; {lines or \"no crossings yet\"}")
-print(f"events in the outbox: {h[\"outbox\"][\"lastSeq\"]}")'
+    lines = ", ".join(f"{k} in {v['in']} out {v['out']}" for k, v in c["lineCounts"].items())
+    print(f"camera {c['id']}: {c['state']}, {c['segmentsThisRun']} segments recorded, "
+          f"{c['analysedFrames']} frames analysed at {c['analysedFps']}/s; {lines or 'no crossings yet'}")
+print(f"events in the outbox: {h['outbox']['lastSeq']}")
+PY
   curl -s -H "Authorization: Bearer $KEY" -o "$LIVE/snapshot.jpg" "$API/cameras/pets/snapshot.jpg" && echo "snapshot: $LIVE/snapshot.jpg"
 else
   echo "running; Ctrl+C stops the agent and the camera"
