@@ -8,8 +8,13 @@ namespace GateWatch.Agent.Record;
 /// <summary>A clip that cannot be cut as asked; the message says what footage exists instead.</summary>
 internal sealed class ClipException(string message) : Exception(message);
 
-/// <summary>An exported clip: where, its SHA-256, what span it covers and any holes in the recording inside it.</summary>
-internal sealed record Clip(string Path, string Sha256, long Bytes, TimeSpan Duration, IReadOnlyList<(DateTimeOffset From, DateTimeOffset To)> Gaps);
+/// <summary>
+/// An exported clip: where, its SHA-256, what span it covers, the holes in the recording inside it, and the
+/// segments left out because they could not be read (their time is among the gaps).
+/// </summary>
+internal sealed record Clip(
+    string Path, string Sha256, long Bytes, TimeSpan Duration,
+    IReadOnlyList<(DateTimeOffset From, DateTimeOffset To)> Gaps, IReadOnlyList<string> Unreadable);
 
 /// <summary>
 /// Cuts one MP4 for a camera and a UTC range out of the recorded segments by stream copy: the pixels are
@@ -36,6 +41,97 @@ internal static class ClipExporter
             throw new ClipException($"camera {camera} has no footage between {from:O} and {to:O}; {have}");
         }
 
+        var full = Path.GetFullPath(outPath);
+        var temp = Path.Combine(Path.GetDirectoryName(full)!, $".{Path.GetFileName(full)}.{Environment.ProcessId}.partial.mp4");
+        var unreadable = new List<string>();
+        try
+        {
+            if (!await ConcatAsync(camera, segments, from, to, temp, ct).ConfigureAwait(false))
+            {
+                // Only when the cut fails are segments checked one by one: probing each up front would double
+                // the cost of every export for a fault that is rare (a disk error, a file damaged by hand).
+                foreach (var s in segments)
+                {
+                    try
+                    {
+                        await VideoProbe.ProbeAsync(s.Path, ct).ConfigureAwait(false);
+                    }
+                    catch (VideoSourceException)
+                    {
+                        unreadable.Add(s.Path);
+                    }
+                }
+
+                if (unreadable.Count == 0)
+                {
+                    throw new InvalidOperationException($"clip export of camera {camera}: ffmpeg could not cut the clip though every segment reads");
+                }
+
+                segments = segments.Where(s => !unreadable.Contains(s.Path)).ToList();
+                if (segments.Count == 0)
+                {
+                    throw new ClipException($"camera {camera}: every segment between {from:O} and {to:O} is unreadable: {string.Join(", ", unreadable.Select(Path.GetFileName))}");
+                }
+
+                if (!await ConcatAsync(camera, segments, from, to, temp, ct).ConfigureAwait(false))
+                {
+                    throw new InvalidOperationException($"clip export of camera {camera}: ffmpeg failed on the readable segments too");
+                }
+            }
+
+            var info = await VideoProbe.ProbeAsync(temp, ct).ConfigureAwait(false);
+            string sha;
+            await using (var stream = File.OpenRead(temp))
+            {
+                sha = Convert.ToHexStringLower(await SHA256.HashDataAsync(stream, ct).ConfigureAwait(false));
+            }
+
+            File.Move(temp, full, overwrite: true);
+            return new Clip(full, sha, new FileInfo(full).Length, info.Duration ?? TimeSpan.Zero, Gaps(segments, from, to), unreadable);
+        }
+        finally
+        {
+            File.Delete(temp);
+        }
+    }
+
+    /// <summary>
+    /// Cuts the clip; false when a segment could not be opened. ffmpeg's concat demuxer then stops at that
+    /// file and still exits 0, silently dropping it and everything after it, so its report is read instead.
+    /// </summary>
+    private static async Task<bool> ConcatAsync(string camera, IReadOnlyList<Segment> segments, DateTimeOffset from, DateTimeOffset to, string temp, CancellationToken ct)
+    {
+        var list = temp + ".txt";
+        try
+        {
+            await File.WriteAllLinesAsync(list, ConcatList(segments, from, to), ct).ConfigureAwait(false);
+            await using var ffmpeg = FfmpegProcess.Start($"clip export of camera {camera}",
+            [
+                "-f", "concat", "-safe", "0", "-i", list,
+                "-map", "0:v:0", "-c", "copy", "-avoid_negative_ts", "make_zero",
+                // The index up front, so a browser or a player can start before the whole file has arrived.
+                "-movflags", "+faststart", "-f", "mp4", "-y", temp,
+            ]);
+            try
+            {
+                await ffmpeg.WaitForSuccessAsync(ct).ConfigureAwait(false);
+            }
+            catch (InvalidOperationException)
+            {
+                return false;
+            }
+
+            return !ffmpeg.Stderr.Text().Contains("Impossible to open", StringComparison.Ordinal);
+        }
+        finally
+        {
+            File.Delete(list);
+        }
+    }
+
+    /// <summary>Stretches of the range that no (readable) segment covers.</summary>
+    private static List<(DateTimeOffset From, DateTimeOffset To)> Gaps(IReadOnlyList<Segment> segments, DateTimeOffset from, DateTimeOffset to)
+    {
         var gaps = new List<(DateTimeOffset, DateTimeOffset)>();
         var cursor = from;
         foreach (var s in segments)
@@ -53,38 +149,7 @@ internal static class ClipExporter
             gaps.Add((cursor, to));
         }
 
-        var full = Path.GetFullPath(outPath);
-        var temp = Path.Combine(Path.GetDirectoryName(full)!, $".{Path.GetFileName(full)}.{Environment.ProcessId}.partial.mp4");
-        var list = temp + ".txt";
-        try
-        {
-            await File.WriteAllLinesAsync(list, ConcatList(segments, from, to), ct).ConfigureAwait(false);
-            await using (var ffmpeg = FfmpegProcess.Start($"clip export of camera {camera}",
-            [
-                "-f", "concat", "-safe", "0", "-i", list,
-                "-map", "0:v:0", "-c", "copy", "-avoid_negative_ts", "make_zero",
-                // The index up front, so a browser or a player can start before the whole file has arrived.
-                "-movflags", "+faststart", "-f", "mp4", "-y", temp,
-            ]))
-            {
-                await ffmpeg.WaitForSuccessAsync(ct).ConfigureAwait(false);
-            }
-
-            var info = await VideoProbe.ProbeAsync(temp, ct).ConfigureAwait(false);
-            string sha;
-            await using (var stream = File.OpenRead(temp))
-            {
-                sha = Convert.ToHexStringLower(await SHA256.HashDataAsync(stream, ct).ConfigureAwait(false));
-            }
-
-            File.Move(temp, full, overwrite: true);
-            return new Clip(full, sha, new FileInfo(full).Length, info.Duration ?? TimeSpan.Zero, gaps);
-        }
-        finally
-        {
-            File.Delete(list);
-            File.Delete(temp);
-        }
+        return gaps;
     }
 
     /// <summary>The concat demuxer's script: the segments in order, the first cut in, the last cut out.</summary>

@@ -93,4 +93,29 @@ public sealed class ClipExporterTests(RecordedGateFixture recorded) : IClassFixt
         Assert.Contains("recordings span", none.Message, StringComparison.Ordinal);
         Assert.False(File.Exists(_dir.File("n.mp4")));
     }
+
+    [Fact]
+    public async Task A_damaged_segment_is_left_out_named_and_its_time_reported_as_a_gap()
+    {
+        // A copy of the recording under another camera, with its middle segment overwritten by garbage.
+        var folder = Directory.CreateDirectory(Path.Combine(_dir.Path, "damaged")).FullName;
+        foreach (var s in _segments)
+        {
+            var copy = Path.Combine(folder, Path.GetFileName(s.Path));
+            File.Copy(s.Path, copy, overwrite: true);
+            _index.Upsert(s with { Camera = "damaged", Path = copy });
+        }
+
+        var copies = _index.List("damaged", DateTimeOffset.MinValue, DateTimeOffset.MaxValue);
+        var bad = copies[copies.Count / 2];
+        await File.WriteAllBytesAsync(bad.Path, RandomNumberGenerator.GetBytes((int)bad.Bytes));
+
+        var clip = await ClipExporter.ExportAsync(_index, "damaged", copies[0].Start, copies[^1].End, _dir.File("damaged.mp4"), CancellationToken.None);
+
+        Assert.Equal([bad.Path], clip.Unreadable);
+        var gap = Assert.Single(clip.Gaps);
+        Assert.Equal((bad.Start, bad.End), (gap.From, gap.To));
+        var expected = (copies[^1].End - copies[0].Start) - (bad.End - bad.Start);
+        Assert.InRange(clip.Duration.TotalSeconds, expected.TotalSeconds - 0.3, expected.TotalSeconds + 0.3);
+    }
 }
