@@ -73,6 +73,16 @@ public sealed class AgentServiceTests(PetsStreamFixture pets) : IClassFixture<Pe
             Assert.True(s.Complete);
         }
 
+        // The crowd gathering early in the clip is flagged, and the footage around it protected from retention.
+        await agent.WaitUntilAsync(() => agent.Events("crowd-start").Count >= 1, TimeSpan.FromSeconds(60), "a crowd alert");
+        var crowd = agent.Events("crowd-start")[0];
+        var crowdFrom = crowd.Data.GetProperty("startTime").GetDateTimeOffset() - TimeSpan.FromSeconds(5);
+        var crowdTo = crowd.Time + TimeSpan.FromSeconds(5);
+        await agent.WaitUntilAsync(() => Segments(agent)[^1].End > crowdTo, TimeSpan.FromSeconds(30), "footage past the post-roll");
+        var around = Segments(agent).Where(s => s.End > crowdFrom && s.Start < crowdTo).ToList();
+        Assert.NotEmpty(around);
+        Assert.All(around, s => Assert.True(agent.Index.IsProtected(s), $"{s.Path} ({s.Start:O}..{s.End:O}) is in the crowd's pre/post-roll"));
+
         // The camera goes away: offline within 10 s; it comes back at the same address: online, recording again.
         var killedAt = DateTimeOffset.UtcNow;
         var port = server.Port;
@@ -104,6 +114,9 @@ public sealed class AgentServiceTests(PetsStreamFixture pets) : IClassFixture<Pe
         Assert.Equal(0, console.Duplicates);
         Assert.Equal(sent.Select(e => e.Id), received.Where(r => sent.Any(e => e.Id == r.Id)).Select(r => r.Id));
         Assert.Contains(received, r => r.Type == "camera-offline");
+
+        // Outside the crowd windows footage is not protected.
+        Assert.Contains(Segments(agent), s => !agent.Index.IsProtected(s));
 
         // The password was in the camera URL; it is in no log line.
         Assert.DoesNotContain(agent.LogLines, l => l.Contains(Password, StringComparison.Ordinal));
