@@ -11,6 +11,7 @@ using GateWatch.Agent.Retention;
 using GateWatch.Agent.Service;
 using GateWatch.Agent.Track;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http.Features;
 
 namespace GateWatch.Agent.Api;
 
@@ -121,20 +122,29 @@ internal static partial class AgentApi
         return Results.Text(sb.ToString(), "text/plain; version=0.0.4");
     }
 
-    private static IResult Events(EventOutbox outbox, long? after, int? limit, string? camera)
+    // after and limit are parsed here rather than bound as numbers: a binding failure ("after=abc") is answered
+    // by the framework with an empty 400, and before the key filter runs, so a caller without the key learnt
+    // that the route parses its input and nobody learnt what was wrong.
+    private static IResult Events(EventOutbox outbox, string? after, string? limit, string? camera)
     {
-        if (after is < 0)
+        if (!TryCount(after, 0, out var afterSeq) || afterSeq < 0)
         {
             return Error(400, "after: must be a sequence number of 0 or more (0 reads from the start)");
         }
 
-        if (limit is < 1 or > MaxEventsPage)
+        if (!TryCount(limit, 100, out var count) || count is < 1 or > MaxEventsPage)
         {
             return Error(400, $"limit: must be between 1 and {MaxEventsPage}");
         }
 
-        var events = outbox.ReadAfter(after ?? 0, limit ?? 100, camera);
-        return Results.Json(new { events, next = events.Count > 0 ? events[^1].Seq : after ?? 0 });
+        var events = outbox.ReadAfter(afterSeq, (int)count, camera);
+        return Results.Json(new { events, next = events.Count > 0 ? events[^1].Seq : afterSeq });
+    }
+
+    private static bool TryCount(string? text, long fallback, out long value)
+    {
+        value = fallback;
+        return string.IsNullOrEmpty(text) || long.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out value);
     }
 
     private static IResult Segments(string id, string? from, string? to, CameraSet cameras, SegmentIndex index, TimeProvider time)
@@ -168,6 +178,13 @@ internal static partial class AgentApi
 
     private static IResult SegmentFile(string id, string file, CameraSet cameras, SegmentIndex index)
     {
+        // As for the segment list: an id that is neither configured nor recorded is answered with the cameras
+        // there are, not with "no segment", which read as if the footage had been lost.
+        if (cameras.Find(id) is null && index.List(id, DateTimeOffset.MinValue, DateTimeOffset.MaxValue).Count == 0)
+        {
+            return UnknownCamera(cameras, id);
+        }
+
         var folder = Path.GetFullPath(cameras.Config.CameraFolder(id));
         var path = Path.GetFullPath(Path.Combine(folder, file));
         if (!SegmentName().IsMatch(file) || !path.StartsWith(folder + Path.DirectorySeparatorChar, StringComparison.Ordinal))
@@ -182,16 +199,53 @@ internal static partial class AgentApi
 
     private sealed record ClipRequest(string? From, string? To);
 
-    private static async Task<IResult> ExportClip(string id, ClipRequest? body, CameraSet cameras, SegmentIndex index, CancellationToken ct)
+    private const string ClipBodyForm = "{\"from\": \"...Z\", \"to\": \"...Z\"}";
+
+    /// <summary>
+    /// The body is read here rather than bound by the framework: a malformed one was answered with an empty 400
+    /// (nothing said what was wrong), a JSON body sent as curl's default form type with an empty 415, and
+    /// both before the key filter, so a caller without the key was told about the body instead of the key.
+    /// </summary>
+    private static async Task<(ClipRequest? Body, IResult? Error)> ReadClipRequestAsync(HttpRequest request, CancellationToken ct)
+    {
+        try
+        {
+            if (request.ContentLength == 0 || request.HttpContext.Features.Get<IHttpRequestBodyDetectionFeature>() is { CanHaveBody: false })
+            {
+                return (null, null);
+            }
+
+            return (await JsonSerializer.DeserializeAsync<ClipRequest>(request.Body, JsonSerializerOptions.Web, ct).ConfigureAwait(false), null);
+        }
+        catch (JsonException e)
+        {
+            return (null, Error(400, $"the body is not JSON of the form {ClipBodyForm} (the problem is at {e.Path ?? "$"}, line {(e.LineNumber ?? 0) + 1})"));
+        }
+        catch (BadHttpRequestException e)
+        {
+            // Kestrel's limit on request bodies (64 KB) or a body cut short.
+            return (null, Error(e.StatusCode, e.StatusCode == StatusCodes.Status413PayloadTooLarge
+                ? $"the body is too large; send {ClipBodyForm}"
+                : $"the body could not be read ({e.Message})"));
+        }
+    }
+
+    private static async Task<IResult> ExportClip(string id, HttpRequest request, CameraSet cameras, SegmentIndex index, CancellationToken ct)
     {
         if (cameras.Find(id) is null && index.List(id, DateTimeOffset.MinValue, DateTimeOffset.MaxValue).Count == 0)
         {
             return UnknownCamera(cameras, id);
         }
 
+        var (body, unreadable) = await ReadClipRequestAsync(request, ct).ConfigureAwait(false);
+        if (unreadable is not null)
+        {
+            return unreadable;
+        }
+
         if (body is null)
         {
-            return Error(400, "send {\"from\": \"...Z\", \"to\": \"...Z\"} with UTC times");
+            return Error(400, $"send {ClipBodyForm} with UTC times");
         }
 
         if (!TryTime(body.From, "from", null, out var from, out var bad) || !TryTime(body.To, "to", null, out var to, out bad))
@@ -375,6 +429,13 @@ internal static partial class AgentApi
         if (cameras.Find(id) is not { } camera)
         {
             await UnknownCamera(cameras, id).ExecuteAsync(http).ConfigureAwait(false);
+            return;
+        }
+
+        // Without analysis there is never a frame to describe: the stream would stay open and silent forever.
+        if (camera.Camera.Gate is null)
+        {
+            await Error(404, $"camera {id} is not analysed, so it has no live metadata").ExecuteAsync(http).ConfigureAwait(false);
             return;
         }
 

@@ -2,7 +2,6 @@ using System.Security.Cryptography;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using System.Text.RegularExpressions;
-using GateWatch.Agent.Ffmpeg;
 using GateWatch.Agent.Gate;
 using GateWatch.Agent.Outbox;
 
@@ -119,7 +118,7 @@ internal static partial class AgentConfigLoader
         {
             if (!Uri.TryCreate(c.Url, UriKind.Absolute, out var url) || (url.Scheme != Uri.UriSchemeHttp && url.Scheme != Uri.UriSchemeHttps))
             {
-                throw Error("$.console.url", $"'{Redact.Url(c.Url ?? "")}' is not an http(s) URL");
+                throw Error("$.console.url", $"'{HideUserInfo(c.Url ?? "")}' is not an http(s) URL");
             }
 
             if (c.Key is not { Length: >= MinKeyLength })
@@ -221,7 +220,7 @@ internal static partial class AgentConfigLoader
             {
                 if (!Uri.TryCreate(value, UriKind.Absolute, out var u) || u.Scheme is not ("rtsp" or "rtsps" or "http" or "https"))
                 {
-                    throw Error(at, $"'{Redact.Url(value)}' is not an rtsp://, rtsps:// or http(s):// URL");
+                    throw Error(at, $"'{HideUserInfo(value)}' is not an rtsp://, rtsps:// or http(s):// URL");
                 }
 
                 if (loop)
@@ -244,6 +243,19 @@ internal static partial class AgentConfigLoader
     }
 
     private static string Invariant(FormattableString s) => FormattableString.Invariant(s);
+
+    /// <summary>
+    /// A URL as it may be shown in an error: everything between the scheme and the last '@' hidden.
+    /// Redact.Url stops at the first '@' (and at a space), but ffmpeg takes the last '@' before the host,
+    /// so a working camera password may hold a raw '@' or a space; a typo in such a URL's scheme would
+    /// then print the rest of the password. Hiding too much of a URL that is refused anyway costs nothing.
+    /// </summary>
+    private static string HideUserInfo(string url)
+    {
+        var start = url.IndexOf("://", StringComparison.Ordinal);
+        var at = url.LastIndexOf('@');
+        return start >= 0 && at > start ? string.Concat(url.AsSpan(0, start + 3), "***", url.AsSpan(at)) : url;
+    }
 
     /// <summary>Shown by `GateAgent run --help`: a complete example with every field.</summary>
     internal const string Example = """

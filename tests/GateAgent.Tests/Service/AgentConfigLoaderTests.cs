@@ -1,0 +1,424 @@
+using System.Security.Cryptography;
+using System.Text.Json.Nodes;
+using GateWatch.Agent.Service;
+using GateWatch.Agent.Tests.Support;
+
+namespace GateWatch.Agent.Tests.Service;
+
+/// <summary>
+/// agent.json as people write it: every refusal names the file, the JSON path and what to change, and a
+/// camera password never appears in what is shown.
+/// </summary>
+public sealed class AgentConfigLoaderTests : IDisposable
+{
+    private const string Key = "k3y-0f-the-l0cal-api-0123456789";
+
+    /// <summary>A password that must never be printed: distinctive so a partial leak is found too.</summary>
+    private const string Password = "Zq9secretPW";
+
+    private const string GateSpec = """
+        { "lines": [ { "id": "l1", "a": [100, 0], "b": [100, 200], "insidePoint": [150, 100] } ],
+          "zones": [ { "id": "z1", "polygon": [[0, 0], [50, 0], [50, 50], [0, 50]], "crowdMin": 3, "crowdSeconds": 2 } ] }
+        """;
+
+    private readonly TempDir _dir = new();
+
+    /// <summary>The config lives in etc/, not in the working folder, so relative paths must be taken from it.</summary>
+    private readonly string _etc;
+
+    private readonly string _configPath;
+
+    public AgentConfigLoaderTests()
+    {
+        _etc = Path.Combine(_dir.Path, "etc");
+        Directory.CreateDirectory(Path.Combine(_etc, "cams"));
+        _configPath = Path.Combine(_etc, "agent.json");
+        File.WriteAllBytes(Path.Combine(_etc, "cams", "yard.mp4"), [0]);
+        File.WriteAllText(Path.Combine(_etc, "cams", "north-1.gate.json"), GateSpec);
+    }
+
+    public void Dispose() => _dir.Dispose();
+
+    /// <summary>The smallest config the loader accepts: one camera, everything else defaulted.</summary>
+    private static JsonObject Minimal() => JsonNode.Parse($$"""
+        { "agentId": "gate-north", "apiKey": "{{Key}}", "dataDir": "../var/data",
+          "cameras": [ { "id": "yard", "main": "cams/yard.mp4" } ] }
+        """)!.AsObject();
+
+    private static JsonObject Camera(JsonObject config, int i = 0) => config["cameras"]![i]!.AsObject();
+
+    private AgentConfig Load(JsonNode config) => Load(config.ToJsonString());
+
+    private AgentConfig Load(string text)
+    {
+        File.WriteAllText(_configPath, text);
+        return AgentConfigLoader.Load(_configPath);
+    }
+
+    private AgentConfigException Refuses(JsonNode config, string jsonPath, string fragment) =>
+        Refuses(config.ToJsonString(), jsonPath, fragment);
+
+    /// <summary>The refusal starts with "file: path: " and explains itself.</summary>
+    private AgentConfigException Refuses(string text, string jsonPath, string fragment)
+    {
+        var e = Assert.Throws<AgentConfigException>(() => Load(text));
+        Assert.True(e.Message.StartsWith($"{_configPath}: {jsonPath}: ", StringComparison.Ordinal), $"expected {jsonPath}: {e.Message}");
+        Assert.True(e.Message.Contains(fragment, StringComparison.Ordinal), $"expected '{fragment}': {e.Message}");
+        Assert.DoesNotContain(Password, e.Message, StringComparison.Ordinal);
+        return e;
+    }
+
+    [Fact]
+    public void A_full_config_resolves_paths_from_its_own_folder()
+    {
+        File.WriteAllText(Path.Combine(_etc, "agent.key"), Key + "\n");
+        var config = Load($$"""
+            {
+              // comments and trailing commas, as people write them
+              "agentId": "gate-north",
+              "listen": "http://0.0.0.0:9100/",
+              "apiKeyFile": "agent.key",
+              "dataDir": "../var/data",
+              "console": { "url": "https://console.example/", "key": "console-key-0123456789" },
+              "retention": { "maxAgeDays": 30, "lowDiskFreeMB": 512, "sweepSeconds": 120 },
+              "cameras": [
+                { "id": "north-1", "name": "North gate", "main": "rtsp://user:{{Password}}@10.0.0.11/main",
+                  "sub": "rtsp://user:{{Password}}@10.0.0.11/sub", "gate": "cams/north-1.gate.json",
+                  "analysisFps": 8, "segmentSeconds": 6, "quotaMB": 20000, "maxBitrateKbps": 4000, "maxAgeDays": 7,
+                  "preRollSeconds": 15, "postRollSeconds": 45 },
+                { "id": "yard_2", "main": "cams/yard.mp4", "loop": true },
+              ],
+            }
+            """);
+
+        Assert.Equal(_configPath, config.File);
+        Assert.Equal("gate-north", config.AgentId);
+        Assert.Equal("http://0.0.0.0:9100", config.Listen);
+        Assert.Equal(Key, config.ApiKey); // read from the file, newline trimmed
+        Assert.Equal(Path.Combine(_dir.Path, "var", "data"), config.DataDir);
+        Assert.Equal(new Uri("https://console.example/"), config.Console!.Url);
+        Assert.Equal("console-key-0123456789", config.Console.Key);
+        Assert.Equal(TimeSpan.FromDays(30), config.Retention.MaxAge);
+        Assert.Equal(512L * 1024 * 1024, config.Retention.LowDiskFreeBytes);
+        Assert.Equal(TimeSpan.FromSeconds(120), config.Retention.SweepEvery);
+        Assert.Equal(["north-1", "yard_2"], config.Cameras.Select(c => c.Id));
+
+        var north = config.Cameras[0];
+        Assert.Equal("North gate", north.Name);
+        Assert.Equal($"rtsp://user:{Password}@10.0.0.11/main", north.Main);
+        Assert.Equal($"rtsp://user:{Password}@10.0.0.11/sub", north.Sub);
+        Assert.Equal(north.Sub, north.AnalysisSource);
+        Assert.False(north.Loop);
+        var gatePath = Path.Combine(_etc, "cams", "north-1.gate.json");
+        Assert.Equal(gatePath, north.GatePath);
+        Assert.Equal("l1", Assert.Single(north.Gate!.Lines).Id);
+        Assert.Equal(Convert.ToHexString(SHA256.HashData(File.ReadAllBytes(gatePath))), north.GateFingerprint);
+        Assert.Equal(8, north.AnalysisFps);
+        Assert.Equal(TimeSpan.FromSeconds(6), north.SegmentLength);
+        Assert.Equal(20000L * 1024 * 1024, north.QuotaBytes);
+        Assert.Equal(TimeSpan.FromDays(7), north.MaxAge);
+        Assert.Equal(TimeSpan.FromSeconds(15), north.PreRoll);
+        Assert.Equal(TimeSpan.FromSeconds(45), north.PostRoll);
+
+        var yard = config.Cameras[1];
+        Assert.Equal(Path.Combine(_etc, "cams", "yard.mp4"), yard.Main);
+        Assert.True(yard.Loop);
+        Assert.Null(yard.Gate);
+        Assert.Null(yard.GatePath);
+    }
+
+    [Fact]
+    public void Missing_settings_take_their_documented_defaults()
+    {
+        var config = Load(Minimal());
+
+        Assert.Equal("http://127.0.0.1:8710", config.Listen);
+        Assert.Equal(Key, config.ApiKey);
+        Assert.Null(config.Console);
+        Assert.Null(config.Retention.MaxAge);
+        Assert.Equal(1024L * 1024 * 1024, config.Retention.LowDiskFreeBytes);
+        Assert.Equal(TimeSpan.FromSeconds(60), config.Retention.SweepEvery);
+        Assert.Equal(Path.Combine(_dir.Path, "var", "data", "recordings", "yard"), config.CameraFolder("yard"));
+
+        var yard = Assert.Single(config.Cameras);
+        Assert.Equal("yard", yard.Name);
+        Assert.Equal(Path.Combine(_etc, "cams", "yard.mp4"), yard.Main);
+        Assert.Null(yard.Sub);
+        Assert.False(yard.Loop);
+        Assert.Null(yard.Gate);
+        Assert.Equal("", yard.GateFingerprint);
+        Assert.Equal(5, yard.AnalysisFps);
+        Assert.Equal(TimeSpan.FromSeconds(10), yard.SegmentLength);
+        Assert.Null(yard.QuotaBytes);
+        Assert.Null(yard.MaxAge);
+        Assert.Equal(TimeSpan.FromSeconds(30), yard.PreRoll);
+        Assert.Equal(TimeSpan.FromSeconds(30), yard.PostRoll);
+    }
+
+    [Fact]
+    public void A_duplicate_camera_id_is_refused_at_the_second_camera()
+    {
+        var config = Minimal();
+        config["cameras"]!.AsArray().Add(JsonNode.Parse("""{ "id": "yard", "main": "cams/yard.mp4", "name": "again" }"""));
+
+        Refuses(config, "$.cameras[1].id", "'yard' is used by an earlier camera");
+    }
+
+    [Fact]
+    public void A_quota_below_one_segment_is_refused_with_what_would_fit()
+    {
+        var config = Minimal();
+        Camera(config)["quotaMB"] = 5; // a 10 s segment at 8 Mbit/s is about 9.5 MB
+
+        var e = Refuses(config, "$.cameras[0].quotaMB", "5 MB holds less than one 10 s segment at 8000 kbit/s (9.5 MB)");
+        Assert.Contains("raise quotaMB", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_quota_is_checked_against_the_cameras_own_bitrate_and_segment_length()
+    {
+        var config = Minimal();
+        Camera(config)["quotaMB"] = 5;
+        Camera(config)["maxBitrateKbps"] = 2000;
+        Assert.Equal(5L * 1024 * 1024, Load(config).Cameras[0].QuotaBytes);
+
+        Camera(config)["segmentSeconds"] = 30; // 30 s at 2 Mbit/s is 7.2 MB
+        Refuses(config, "$.cameras[0].quotaMB", "less than one 30 s segment at 2000 kbit/s");
+    }
+
+    [Theory]
+    [InlineData("$.listn", "unknown field 'listn'")]
+    [InlineData("$.cameras[0].gatee", "unknown field 'gatee'")]
+    [InlineData("$.retention.maxAge", "unknown field 'maxAge'")]
+    public void An_unknown_field_is_refused_where_it_is(string at, string problem)
+    {
+        var config = Minimal();
+        var name = at[(at.LastIndexOf('.') + 1)..];
+        var parent = at.StartsWith("$.cameras", StringComparison.Ordinal) ? Camera(config)
+            : at.StartsWith("$.retention", StringComparison.Ordinal) ? (JsonObject)(config["retention"] = new JsonObject())
+            : config;
+        parent[name] = "x";
+
+        Refuses(config, at, problem);
+    }
+
+    [Fact]
+    public void A_main_file_that_does_not_exist_is_refused_with_the_full_path()
+    {
+        var config = Minimal();
+        Camera(config)["main"] = "cams/nope.mp4";
+
+        Refuses(config, "$.cameras[0].main", $"no such file: {Path.Combine(_etc, "cams", "nope.mp4")}");
+    }
+
+    [Fact]
+    public void A_sub_file_that_does_not_exist_is_refused_at_sub()
+    {
+        var config = Minimal();
+        Camera(config)["sub"] = "cams/sub.mp4";
+
+        Refuses(config, "$.cameras[0].sub", "no such file");
+    }
+
+    [Fact]
+    public void Loop_with_an_rtsp_camera_is_refused_without_showing_its_password()
+    {
+        var config = Minimal();
+        Camera(config)["main"] = $"rtsp://admin:{Password}@10.0.0.11:554/main";
+        Camera(config)["loop"] = true;
+
+        Refuses(config, "$.cameras[0].main", "loop is for files");
+    }
+
+    [Theory]
+    [InlineData("ftp://admin:{0}@10.0.0.11/main", "'ftp://***@10.0.0.11/main' is not an rtsp://, rtsps:// or http(s):// URL")]
+    [InlineData("rstp://admin:{0}@10.0.0.11/main", "'rstp://***@10.0.0.11/main' is not an rtsp://")]
+    [InlineData("file:///etc/passwd", "'file:///etc/passwd' is not an rtsp://")]
+    public void A_url_of_another_scheme_is_refused_without_showing_its_password(string url, string problem)
+    {
+        var config = Minimal();
+        Camera(config)["main"] = string.Format(System.Globalization.CultureInfo.InvariantCulture, url, Password);
+
+        Refuses(config, "$.cameras[0].main", problem);
+    }
+
+    /// <summary>
+    /// ffmpeg takes the last '@' before the host, so a password may hold a raw '@' (or a space) and the camera
+    /// still works; a typo in the scheme must not then print the half of the password after the first '@'.
+    /// </summary>
+    [Theory]
+    [InlineData("rstp://admin:p@ss{0}@10.0.0.11/main")]
+    [InlineData("rstp://admin:{0} x@10.0.0.11/main")]
+    [InlineData("rtsp://admin:{0}@10.0.0.11:99999/main")]
+    public void An_unusable_url_never_shows_any_part_of_its_password(string url)
+    {
+        var config = Minimal();
+        Camera(config)["main"] = string.Format(System.Globalization.CultureInfo.InvariantCulture, url, Password);
+
+        var e = Refuses(config, "$.cameras[0].main", "is not an rtsp://");
+        Assert.DoesNotContain("p@ss", e.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(" x@", e.Message, StringComparison.Ordinal);
+        Assert.Contains("10.0.0.11", e.Message, StringComparison.Ordinal); // still says which camera
+    }
+
+    [Fact]
+    public void A_console_url_with_credentials_is_refused_without_them()
+    {
+        var config = Minimal();
+        config["console"] = JsonNode.Parse($$"""{ "url": "ftp://u:{{Password}}@console.example/", "key": "console-key-0123456789" }""");
+
+        Refuses(config, "$.console.url", "'ftp://***@console.example/' is not an http(s) URL");
+    }
+
+    [Fact]
+    public void A_short_api_key_is_refused()
+    {
+        var config = Minimal();
+        config["apiKey"] = "short-key";
+
+        var e = Refuses(config, "$.apiKey", "the key must be at least 16 characters");
+        Assert.DoesNotContain("short-key", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_missing_api_key_is_refused()
+    {
+        var config = Minimal();
+        config.Remove("apiKey");
+
+        Refuses(config, "$.apiKey", "is required (or apiKeyFile)");
+    }
+
+    [Fact]
+    public void An_unreadable_api_key_file_is_refused_with_its_full_path()
+    {
+        var config = Minimal();
+        config.Remove("apiKey");
+        config["apiKeyFile"] = "secrets/agent.key";
+
+        Refuses(config, "$.apiKeyFile", $"cannot read {Path.Combine(_etc, "secrets", "agent.key")}");
+
+        // A folder where the key file should be is just as unreadable.
+        Directory.CreateDirectory(Path.Combine(_etc, "secrets", "agent.key"));
+        Refuses(config, "$.apiKeyFile", "cannot read");
+    }
+
+    [Fact]
+    public void A_short_key_in_the_key_file_is_refused_at_the_key_file()
+    {
+        File.WriteAllText(Path.Combine(_etc, "agent.key"), "  short-key \n");
+        var config = Minimal();
+        config.Remove("apiKey");
+        config["apiKeyFile"] = "agent.key";
+
+        Refuses(config, "$.apiKeyFile", "at least 16 characters");
+    }
+
+    [Fact]
+    public void A_missing_data_dir_is_refused()
+    {
+        var config = Minimal();
+        config.Remove("dataDir");
+
+        Refuses(config, "$.dataDir", "is required: where recordings and databases live");
+    }
+
+    [Fact]
+    public void A_config_without_cameras_is_refused()
+    {
+        var config = Minimal();
+        config["cameras"] = new JsonArray();
+        Refuses(config, "$.cameras", "lists no camera");
+
+        config.Remove("cameras");
+        Refuses(config, "$.cameras", "lists no camera");
+    }
+
+    [Theory]
+    [InlineData("North-1")]
+    [InlineData("../x")]
+    [InlineData("")]
+    [InlineData("a/b")]
+    [InlineData("-lead")]
+    [InlineData("this-id-is-far-too-long-for-a-folder-name-1")]
+    public void A_camera_id_that_cannot_be_a_folder_name_is_refused(string id)
+    {
+        var config = Minimal();
+        Camera(config)["id"] = id;
+
+        Refuses(config, "$.cameras[0].id", "lower-case letters, digits, '-' and '_', at most 40");
+    }
+
+    [Fact]
+    public void A_camera_without_an_id_is_refused()
+    {
+        var config = Minimal();
+        Camera(config).Remove("id");
+
+        Refuses(config, "$.cameras[0].id", "is required");
+    }
+
+    [Fact]
+    public void A_broken_gate_spec_is_refused_at_the_cameras_gate_with_the_specs_own_path()
+    {
+        File.WriteAllText(Path.Combine(_etc, "cams", "bad.gate.json"),
+            """{ "lines": [ { "id": "l1", "a": [100, 50], "b": [100, 50], "insidePoint": [150, 100] } ], "zones": [] }""");
+        var config = Minimal();
+        Camera(config)["gate"] = "cams/bad.gate.json";
+
+        var e = Refuses(config, "$.cameras[0].gate", "the gate spec is not usable: ");
+        // The inner error keeps its own file and path, so both files are named.
+        Assert.Contains($"{Path.Combine(_etc, "cams", "bad.gate.json")}: $.lines[0]: ", e.Message, StringComparison.Ordinal);
+        Assert.Contains("zero length", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_missing_gate_spec_is_refused_at_the_cameras_gate()
+    {
+        var config = Minimal();
+        Camera(config)["gate"] = "cams/none.gate.json";
+
+        Refuses(config, "$.cameras[0].gate", "cannot read the file");
+    }
+
+    [Theory]
+    [InlineData("segmentSeconds", 0)]
+    [InlineData("analysisFps", -1)]
+    [InlineData("quotaMB", 0)]
+    public void A_limit_that_is_not_positive_is_refused(string field, double value)
+    {
+        var config = Minimal();
+        Camera(config)[field] = value;
+
+        Refuses(config, $"$.cameras[0].{field}", "must be a positive number");
+    }
+
+    [Fact]
+    public void Malformed_json_is_refused_with_where_it_breaks()
+    {
+        // The missing comma after the camera id: the reader is inside the first camera when it notices.
+        var e = Refuses("""{ "agentId": "gate-north", "cameras": [ { "id": "yard" "main": "x.mp4" } ] }""", "$.cameras[0]", "'\"' is invalid after a value");
+        Assert.DoesNotContain("LineNumber", e.Message, StringComparison.Ordinal);
+
+        Refuses("""{ "agentId": "gate-north", "cameras": [ { "id": 7 } ] }""", "$.cameras[0].id", "could not be converted");
+        Refuses("", "$", "The input does not contain any JSON tokens");
+        Refuses("null", "$", "the document is null");
+    }
+
+    [Fact]
+    public void A_config_file_that_cannot_be_read_is_refused()
+    {
+        var missing = Path.Combine(_etc, "none.json");
+        var e = Assert.Throws<AgentConfigException>(() => AgentConfigLoader.Load(missing));
+        Assert.StartsWith($"{missing}: $: cannot read the file", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_listen_address_that_is_not_http_is_refused()
+    {
+        var config = Minimal();
+        config["listen"] = "https://0.0.0.0:8710";
+
+        Refuses(config, "$.listen", "is not an http:// address");
+    }
+}
