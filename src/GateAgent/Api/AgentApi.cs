@@ -276,6 +276,7 @@ internal static partial class AgentApi
                 bytes = clip.Bytes,
                 durationSeconds = Math.Round(clip.Duration.TotalSeconds, 3),
                 gaps = clip.Gaps.Select(g => new { from = g.From, to = g.To }),
+                unreadable = clip.Unreadable.Select(Path.GetFileName),
             });
         }
         catch (ClipException e)

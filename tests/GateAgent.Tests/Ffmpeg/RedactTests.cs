@@ -25,6 +25,21 @@ public sealed class RedactTests
     }
 
     [Theory]
+    [InlineData("rtsp://admin:qy1@qy2@10.0.0.5/main", "qy1@qy2")]
+    [InlineData("rtsp://admin:qz1 qz2@10.0.0.5/main", "qz1 qz2")]
+    [InlineData("error: rtsp://admin:qx1@qx2 qx3@cam/x: 401", "qx1@qx2 qx3")]
+    public void Hides_passwords_holding_at_signs_or_spaces_whole(string text, string password)
+    {
+        var redacted = Redact.Url(text);
+        foreach (var part in password.Split('@', ' '))
+        {
+            Assert.DoesNotContain(part, redacted, StringComparison.Ordinal);
+        }
+
+        Assert.Contains("://***@", redacted, StringComparison.Ordinal);
+    }
+
+    [Theory]
     [InlineData("rtsp://10.0.0.5/stream")]
     [InlineData("/srv/video/gate@night.mp4")]
     [InlineData("mail ops@example.com about rtsp://cam/x")]
