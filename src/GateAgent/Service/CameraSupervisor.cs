@@ -219,6 +219,13 @@ internal sealed partial class CameraSupervisor : IAsyncDisposable
         var info = await VideoProbe.ProbeAsync(source, ct).ConfigureAwait(false);
         var spec = Camera.Gate!.ScaledTo(info.Width, info.Height);
         using var detector = new NanoDetDetector(_model!, new DetectorOptions());
+        // ONNX Runtime's first run is slow (allocation, kernel choice): done now, it would hold up the first live
+        // frames long enough for the queue to drop a dozen of them.
+        using (var blank = new OpenCvSharp.Mat(info.Height, info.Width, OpenCvSharp.MatType.CV_8UC3, OpenCvSharp.Scalar.All(114)))
+        {
+            detector.Detect(blank);
+        }
+
         using var pipeline = new GatePipeline(spec, Camera.AnalysisFps, detector, new PipelineOptions());
         var annotator = new Annotator(spec);
         var channel = Channel.CreateBounded<Frame>(

@@ -226,6 +226,35 @@ public sealed class AgentServiceTests(PetsStreamFixture pets) : IClassFixture<Pe
         Assert.Empty(agent.Index.List("locked", DateTimeOffset.MinValue, DateTimeOffset.MaxValue));
     }
 
+    [Fact]
+    public async Task A_camera_that_switches_resolution_mid_stream_keeps_recording_and_analysing()
+    {
+        // One clip that is 320x240 for 5 s, then 640x480 for 5 s, looped by the server.
+        var small = _dir.File("small.h264");
+        var large = _dir.File("large.h264");
+        RtspTestServer.MakeClip(small, 320, 240, 50);
+        RtspTestServer.MakeClip(large, 640, 480, 50);
+        var both = _dir.File("both.h264");
+        File.WriteAllBytes(both, [.. File.ReadAllBytes(small), .. File.ReadAllBytes(large)]);
+        using var server = RtspTestServer.Start(both);
+        var config = TestAgent.WriteConfig(_dir.Path, [new { id = "flip", main = server.Url, gate = Gate, segmentSeconds = 2 }]);
+        await using var agent = await TestAgent.StartAsync(config);
+
+        await agent.WaitUntilAsync(() => agent.Index.List("flip", DateTimeOffset.MinValue, DateTimeOffset.MaxValue).Count >= 7,
+            TimeSpan.FromSeconds(40), "7 segments, past two switches");
+        var sizes = new HashSet<(int, int)>();
+        foreach (var s in agent.Index.List("flip", DateTimeOffset.MinValue, DateTimeOffset.MaxValue))
+        {
+            var probed = await VideoProbe.ProbeAsync(s.Path, CancellationToken.None);
+            sizes.Add((probed.Width, probed.Height));
+        }
+
+        Assert.Equal([(320, 240), (640, 480)], sizes.Order());
+        var health = agent.Camera("flip").Status.Snapshot(DateTimeOffset.UtcNow);
+        Assert.Equal((0L, "online"), (health.Reconnects, health.State));
+        Assert.True(health.AnalysedFrames >= 50, $"{health.AnalysedFrames} frames analysed");
+    }
+
     private static List<Segment> Segments(TestAgent agent) => agent.Index.List("north", DateTimeOffset.MinValue, DateTimeOffset.MaxValue);
 
     private static List<Segment> IndexedSegments(string db)
