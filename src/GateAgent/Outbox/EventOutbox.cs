@@ -164,7 +164,25 @@ internal sealed class EventOutbox : IDisposable
     {
         lock (_gate)
         {
-            return Scalar("SELECT COALESCE(MAX(seq), 0) FROM events");
+            // From AUTOINCREMENT's own counter: MAX(seq) would go back to 0 once old events are pruned.
+            return Scalar("SELECT COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'events'), 0)");
+        }
+    }
+
+    /// <summary>
+    /// Drops events older than <paramref name="before"/> that the console already has. With no console
+    /// (<paramref name="undeliveredToo"/>) the local API is the only reader, and old events go regardless.
+    /// </summary>
+    public int Prune(DateTimeOffset before, bool undeliveredToo)
+    {
+        lock (_gate)
+        {
+            using var cmd = _db.CreateCommand();
+            cmd.CommandText = undeliveredToo
+                ? "DELETE FROM events WHERE time_ms < $before"
+                : "DELETE FROM events WHERE time_ms < $before AND delivered_ms IS NOT NULL";
+            cmd.Parameters.AddWithValue("$before", before.ToUnixTimeMilliseconds());
+            return cmd.ExecuteNonQuery();
         }
     }
 

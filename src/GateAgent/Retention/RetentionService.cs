@@ -1,3 +1,4 @@
+using GateWatch.Agent.Outbox;
 using GateWatch.Agent.Record;
 using GateWatch.Agent.Service;
 
@@ -8,8 +9,11 @@ namespace GateWatch.Agent.Retention;
 /// disk is low, so that recording of the newest footage never stops for want of space. Also drops exported
 /// clips after a day; the console keeps the copies it fetched.
 /// </summary>
-internal sealed partial class RetentionService(CameraSet cameras, SegmentIndex index, TimeProvider time, ILogger<RetentionService> log) : BackgroundService
+internal sealed partial class RetentionService(CameraSet cameras, SegmentIndex index, EventOutbox outbox, TimeProvider time, ILogger<RetentionService> log) : BackgroundService
 {
+    /// <summary>Events are kept this long on the agent: a quarter of a year of crossings is a few megabytes.</summary>
+    private static readonly TimeSpan EventLifetime = TimeSpan.FromDays(90);
+
     /// <summary>Sweep interval in low-disk mode: a 1080p camera writes about 5 MB in this time.</summary>
     private static readonly TimeSpan LowDiskSweep = TimeSpan.FromSeconds(5);
 
@@ -35,6 +39,11 @@ internal sealed partial class RetentionService(CameraSet cameras, SegmentIndex i
                     StringComparer.Ordinal);
                 Volatile.Write(ref _last, sweeper.Sweep(policies));
                 DropOldClips(config.ExportsDir);
+                var pruned = outbox.Prune(time.GetUtcNow() - EventLifetime, undeliveredToo: config.Console is null);
+                if (pruned > 0)
+                {
+                    Log.EventsPruned(log, pruned, EventLifetime.TotalDays);
+                }
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
@@ -76,6 +85,9 @@ internal sealed partial class RetentionService(CameraSet cameras, SegmentIndex i
     {
         [LoggerMessage(Level = LogLevel.Error, Message = "retention sweep failed, retrying at the next interval: {Why}")]
         public static partial void SweepFailed(ILogger log, string why);
+
+        [LoggerMessage(Level = LogLevel.Information, Message = "{Count} events older than {Days} days removed from the outbox")]
+        public static partial void EventsPruned(ILogger log, int count, double days);
 
         [LoggerMessage(Level = LogLevel.Information, Message = "exported clip {File} removed, a day after export")]
         public static partial void ClipDropped(ILogger log, string file);

@@ -75,6 +75,23 @@ public sealed class EventOutboxTests : IDisposable
     }
 
     [Fact]
+    public void Pruning_drops_old_delivered_events_keeps_undelivered_ones_and_never_reuses_a_seq()
+    {
+        using var outbox = new EventOutbox(DbPath, "gate-north", _time);
+        var all = Enumerable.Range(0, 4).Select(i => outbox.Append("a", "crossing", T0.AddDays(i), Data("{}"))).ToList();
+        outbox.MarkDelivered([all[0].Seq, all[1].Seq, all[3].Seq], T0.AddDays(5));
+
+        Assert.Equal(2, outbox.Prune(T0.AddDays(3), undeliveredToo: false));
+        Assert.Equal([all[2].Seq, all[3].Seq], outbox.ReadAfter(0, 100).Select(e => e.Seq));
+
+        Assert.Equal(1, outbox.Prune(T0.AddDays(3), undeliveredToo: true));
+        Assert.Equal(1, outbox.Prune(T0.AddDays(9), undeliveredToo: false));
+        Assert.Empty(outbox.ReadAfter(0, 100));
+        Assert.Equal(all[3].Seq, outbox.LastSeq());
+        Assert.Equal(all[3].Seq + 1, outbox.Append("a", "crossing", T0, Data("{}")).Seq);
+    }
+
+    [Fact]
     public void Append_stores_utc_milliseconds_a_unique_id_and_object_data_only()
     {
         using var outbox = new EventOutbox(DbPath, "gate-north", _time);
