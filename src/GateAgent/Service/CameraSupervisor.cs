@@ -40,6 +40,12 @@ internal sealed partial class CameraSupervisor : IAsyncDisposable
 
     private static readonly TimeSpan Tick = TimeSpan.FromSeconds(1);
 
+    /// <summary>
+    /// Events held in memory while the outbox cannot store them: an hour of a busy gate's crossings. Beyond
+    /// that the oldest go (and are logged), so a disk that stays full cannot exhaust memory as well.
+    /// </summary>
+    private const int MaxUnsaved = 10_000;
+
     private readonly AgentConfig _agent;
     private readonly SegmentIndex _index;
     private readonly EventOutbox _outbox;
@@ -57,6 +63,9 @@ internal sealed partial class CameraSupervisor : IAsyncDisposable
     private DateTimeOffset _analysisSince;
     private FrameAnalysis? _latest;
     private string? _mainCodec;
+    private readonly Queue<(string Type, DateTimeOffset At, JsonElement Data)> _unsaved = new();
+    private readonly Queue<(DateTimeOffset From, DateTimeOffset To, string Reason)> _unsavedProtections = new();
+    private bool _storeFailing;
     private Task _task = Task.CompletedTask;
 
     public CameraSupervisor(CameraConfig camera, AgentConfig agent, SegmentIndex index, EventOutbox outbox, byte[]? model, TimeProvider time, ILogger log)
@@ -310,17 +319,90 @@ internal sealed partial class CameraSupervisor : IAsyncDisposable
                 break;
             case CrowdEvent { Change: CrowdChange.Raised, Episode: var ep }:
                 Append("crowd-start", ep.AlertTime, new { zone = ep.Zone, startTime = ep.StartTime, peak = ep.Peak });
-                _index.Protect(Camera.Id, ep.StartTime - Camera.PreRoll, ep.AlertTime + Camera.PostRoll, $"crowd in {ep.Zone}");
+                Protect(ep.StartTime - Camera.PreRoll, ep.AlertTime + Camera.PostRoll, $"crowd in {ep.Zone}");
                 break;
             case CrowdEvent { Change: CrowdChange.Cleared, Episode: var ep }:
                 Append("crowd-end", ep.EndTime!.Value, new { zone = ep.Zone, startTime = ep.StartTime, peak = ep.Peak });
-                _index.Protect(Camera.Id, ep.StartTime - Camera.PreRoll, ep.EndTime!.Value + Camera.PostRoll, $"crowd in {ep.Zone}");
+                Protect(ep.StartTime - Camera.PreRoll, ep.EndTime!.Value + Camera.PostRoll, $"crowd in {ep.Zone}");
                 break;
         }
     }
 
-    private void Append(string type, DateTimeOffset at, object data) =>
-        _outbox.Append(Camera.Id, type, at, JsonSerializer.SerializeToElement(data));
+    /// <summary>
+    /// Stores an event in the outbox. When the database cannot take it (a full disk), the event waits here, in
+    /// order, and goes in with the next one that can be stored: the outage is logged once, nothing is dropped
+    /// unless the wait grows past <see cref="MaxUnsaved"/>.
+    /// </summary>
+    private void Append(string type, DateTimeOffset at, object data)
+    {
+        lock (_unsaved)
+        {
+            if (_unsaved.Count >= MaxUnsaved)
+            {
+                Log.EventsDropped(_log, Camera.Id, _unsaved.Dequeue().Type);
+            }
+
+            _unsaved.Enqueue((type, at, JsonSerializer.SerializeToElement(data)));
+            FlushUnsaved();
+        }
+    }
+
+    /// <summary>Protects footage from retention; like events, a protection the disk cannot take yet waits and is retried.</summary>
+    private void Protect(DateTimeOffset from, DateTimeOffset to, string reason)
+    {
+        lock (_unsaved)
+        {
+            _unsavedProtections.Enqueue((from, to, reason));
+            FlushUnsaved();
+        }
+    }
+
+    private void FlushUnsaved()
+    {
+        while (_unsavedProtections.TryPeek(out var p))
+        {
+            try
+            {
+                _index.Protect(Camera.Id, p.From, p.To, p.Reason);
+                _unsavedProtections.Dequeue();
+            }
+            catch (Exception ex) when (ex is Microsoft.Data.Sqlite.SqliteException or IOException)
+            {
+                if (!_storeFailing)
+                {
+                    _storeFailing = true;
+                    Log.EventsWaiting(_log, Camera.Id, ex.Message);
+                }
+
+                return;
+            }
+        }
+
+        while (_unsaved.TryPeek(out var e))
+        {
+            try
+            {
+                _outbox.Append(Camera.Id, e.Type, e.At, e.Data);
+            }
+            catch (Exception ex) when (ex is Microsoft.Data.Sqlite.SqliteException or IOException)
+            {
+                if (!_storeFailing)
+                {
+                    _storeFailing = true;
+                    Log.EventsWaiting(_log, Camera.Id, ex.Message);
+                }
+
+                return;
+            }
+
+            _unsaved.Dequeue();
+            if (_storeFailing)
+            {
+                _storeFailing = false;
+                Log.EventsStored(_log, Camera.Id);
+            }
+        }
+    }
 
     /// <summary>Once a second: is the camera delivering? Offline/online events, and restarts of hung parts.</summary>
     private async Task WatchAsync(CancellationToken ct)
@@ -330,6 +412,11 @@ internal sealed partial class CameraSupervisor : IAsyncDisposable
         {
             while (await timer.WaitForNextTickAsync(ct).ConfigureAwait(false))
             {
+                lock (_unsaved)
+                {
+                    FlushUnsaved();
+                }
+
                 Watch(_time.GetUtcNow());
             }
         }
@@ -405,6 +492,15 @@ internal sealed partial class CameraSupervisor : IAsyncDisposable
 
         [LoggerMessage(Level = LogLevel.Warning, Message = "camera {Camera}: {Part} produced nothing for {Seconds} s; restarting it")]
         public static partial void Stalled(ILogger log, string camera, string part, double seconds);
+
+        [LoggerMessage(Level = LogLevel.Error, Message = "camera {Camera}: events cannot be stored ({Why}); holding them in memory until they can")]
+        public static partial void EventsWaiting(ILogger log, string camera, string why);
+
+        [LoggerMessage(Level = LogLevel.Information, Message = "camera {Camera}: events are being stored again")]
+        public static partial void EventsStored(ILogger log, string camera);
+
+        [LoggerMessage(Level = LogLevel.Error, Message = "camera {Camera}: a {Type} event was dropped: the outbox has been unwritable for too long")]
+        public static partial void EventsDropped(ILogger log, string camera, string type);
 
         [LoggerMessage(Level = LogLevel.Information, Message = "camera {Camera}: online")]
         public static partial void Online(ILogger log, string camera);

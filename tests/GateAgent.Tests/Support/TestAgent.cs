@@ -43,7 +43,7 @@ internal sealed class TestAgent : IAsyncDisposable
     public CameraSet Cameras => _app.Services.GetRequiredService<CameraSet>();
 
     /// <summary>The agent.json for <paramref name="cameras"/>, with the test key, a free port and a data folder under <paramref name="dir"/>.</summary>
-    public static string WriteConfig(string dir, IEnumerable<object> cameras, int? consolePort = null, int? port = null)
+    public static string WriteConfig(string dir, IEnumerable<object> cameras, int? consolePort = null, int? port = null, object? retention = null)
     {
         var file = Path.Combine(dir, "agent.json");
         var config = new Dictionary<string, object>
@@ -52,7 +52,7 @@ internal sealed class TestAgent : IAsyncDisposable
             ["listen"] = $"http://127.0.0.1:{port ?? RtspTestServer.FreePort()}",
             ["apiKey"] = Key,
             ["dataDir"] = "data",
-            ["retention"] = new { lowDiskFreeMB = 10, sweepSeconds = 5 },
+            ["retention"] = retention ?? new { lowDiskFreeMB = 10, sweepSeconds = 5 },
             ["cameras"] = cameras.ToArray(),
         };
         if (consolePort is { } cp)
