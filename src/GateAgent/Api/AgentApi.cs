@@ -67,7 +67,7 @@ internal static partial class AgentApi
     private static IResult UnknownCamera(CameraSet cameras, string id) =>
         Error(404, $"no camera '{id}' on this agent; it has: {string.Join(", ", cameras.All.Select(c => c.Camera.Id))}");
 
-    private static IResult Health(CameraSet cameras, EventOutbox outbox, RetentionService retention, IServiceProvider services, TimeProvider time)
+    private static IResult Health(CameraSet cameras, SegmentIndex index, EventOutbox outbox, RetentionService retention, IServiceProvider services, TimeProvider time)
     {
         var now = time.GetUtcNow();
         var config = cameras.Config;
@@ -95,7 +95,7 @@ internal static partial class AgentApi
                 lastSuccess = delivery?.LastSuccess,
                 lastError = delivery?.LastError,
             },
-            cameras = cameras.All.Select(c => c.Status.Snapshot(now)),
+            cameras = cameras.All.Select(c => c.Status.Snapshot(now) with { StoredBytes = index.TotalBytes(c.Camera.Id) }),
         });
     }
 

@@ -29,7 +29,12 @@ internal sealed record CameraHealth(
     double AnalysisLagMs,
     double DetectMs,
     IReadOnlyDictionary<string, int> ZoneCounts,
-    IReadOnlyDictionary<string, LineCount> LineCounts);
+    IReadOnlyDictionary<string, LineCount> LineCounts)
+
+{
+    /// <summary>Bytes of this camera's footage on disk, from the index.</summary>
+    public long StoredBytes { get; init; }
+}
 
 internal sealed record LineCount(int In, int Out);
 
