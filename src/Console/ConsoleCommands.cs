@@ -1,0 +1,87 @@
+using GateWatch.Central.Data;
+
+namespace GateWatch.Central;
+
+/// <summary>The console's command line: `serve` (the web application) and the administrator's commands.</summary>
+internal static class ConsoleCommands
+{
+    public const string Usage = """
+        GateWatch console
+
+        serve [--data DIR] [--listen URL]     the web application (default data ./var/console, http://127.0.0.1:8700)
+        """;
+
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var command = args.FirstOrDefault() ?? "serve";
+        var options = Options(args.Skip(1).ToArray());
+        if (options is null)
+        {
+            Console.Error.WriteLine(Usage);
+            return 2;
+        }
+
+        switch (command)
+        {
+            case "serve":
+                var app = ConsoleHost.Build(new ConsoleSettings(options.GetValueOrDefault("--data", "var/console"), options.GetValueOrDefault("--listen", "http://127.0.0.1:8700")));
+                await app.RunAsync().ConfigureAwait(false);
+                return 0;
+            case "help" or "--help" or "-h":
+                Console.WriteLine(Usage);
+                return 0;
+            default:
+                Console.Error.WriteLine($"error: unknown command '{command}'\n\n{Usage}");
+                return 2;
+        }
+    }
+
+    /// <summary>"--name value" pairs; null when one is malformed.</summary>
+    private static Dictionary<string, string>? Options(string[] args)
+    {
+        var map = new Dictionary<string, string>(StringComparer.Ordinal);
+        for (var i = 0; i < args.Length; i += 2)
+        {
+            if (!args[i].StartsWith("--", StringComparison.Ordinal) || i + 1 >= args.Length)
+            {
+                return null;
+            }
+
+            map[args[i]] = args[i + 1];
+        }
+
+        return map;
+    }
+}
+
+/// <summary>Where the console keeps its state and where it listens.</summary>
+internal sealed record ConsoleSettings(string DataDir, string Listen)
+{
+    public string DatabasePath => Path.Combine(Path.GetFullPath(DataDir), "console.db");
+}
+
+/// <summary>Composes the web application.</summary>
+internal static class ConsoleHost
+{
+    public static WebApplication Build(ConsoleSettings settings, Action<WebApplicationBuilder>? configure = null)
+    {
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory });
+        builder.WebHost.UseUrls(settings.Listen);
+        builder.Logging.AddSimpleConsole(o =>
+        {
+            o.SingleLine = true;
+            o.UseUtcTimestamp = true;
+            o.TimestampFormat = "yyyy-MM-dd HH:mm:ss ";
+        });
+        var db = new ConsoleDb(settings.DatabasePath);
+        db.Migrate();
+        builder.Services.AddSingleton(settings);
+        builder.Services.AddSingleton(db);
+        builder.Services.AddSingleton(TimeProvider.System);
+        configure?.Invoke(builder);
+
+        var app = builder.Build();
+        app.MapGet("/healthz", () => Results.Text("ok"));
+        return app;
+    }
+}

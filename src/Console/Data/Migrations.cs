@@ -1,0 +1,44 @@
+namespace GateWatch.Central.Data;
+
+/// <summary>
+/// The schema, one step per version. Steps are only ever appended: a released step never changes, so
+/// every console's database arrives at the same schema whatever version it started from.
+/// </summary>
+internal static class Migrations
+{
+    public static readonly IReadOnlyList<string> Steps =
+    [
+        // 1: people, agents and what agents send.
+        """
+        CREATE TABLE users (
+            id            INTEGER PRIMARY KEY,
+            name          TEXT NOT NULL UNIQUE COLLATE NOCASE,
+            role          TEXT NOT NULL CHECK (role IN ('guard', 'reviewer', 'investigator', 'admin')),
+            password_hash TEXT NOT NULL,
+            created_ms    INTEGER NOT NULL,
+            disabled      INTEGER NOT NULL DEFAULT 0
+        );
+        CREATE TABLE agents (
+            id            TEXT PRIMARY KEY,
+            name          TEXT NOT NULL,
+            url           TEXT NOT NULL,
+            key_hash      TEXT NOT NULL,
+            api_key       TEXT NOT NULL,
+            created_ms    INTEGER NOT NULL,
+            last_seen_ms  INTEGER
+        );
+        CREATE TABLE events (
+            id            TEXT PRIMARY KEY,
+            agent         TEXT NOT NULL REFERENCES agents (id),
+            seq           INTEGER NOT NULL,
+            camera        TEXT NOT NULL,
+            type          TEXT NOT NULL,
+            time_ms       INTEGER NOT NULL,
+            data          TEXT NOT NULL,
+            received_ms   INTEGER NOT NULL
+        );
+        CREATE INDEX events_by_time ON events (time_ms);
+        CREATE INDEX events_by_camera ON events (agent, camera, time_ms);
+        """,
+    ];
+}

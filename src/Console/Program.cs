@@ -1,0 +1,3 @@
+using GateWatch.Central;
+
+return await ConsoleCommands.RunAsync(args);
