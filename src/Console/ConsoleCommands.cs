@@ -1,4 +1,5 @@
 using GateWatch.Central.Data;
+using GateWatch.Central.Users;
 
 namespace GateWatch.Central;
 
@@ -9,6 +10,10 @@ internal static class ConsoleCommands
         GateWatch console
 
         serve [--data DIR] [--listen URL]     the web application (default data ./var/console, http://127.0.0.1:8700)
+        create-admin --name NAME [--data DIR] [--password-file FILE]
+                                              the first administrator (the password from FILE, else one line of stdin)
+        create-user --name NAME --role ROLE [--data DIR] [--password-file FILE]
+                                              a user with role guard, reviewer, investigator or admin
         """;
 
     public static async Task<int> RunAsync(string[] args)
@@ -27,12 +32,40 @@ internal static class ConsoleCommands
                 var app = ConsoleHost.Build(new ConsoleSettings(options.GetValueOrDefault("--data", "var/console"), options.GetValueOrDefault("--listen", "http://127.0.0.1:8700")));
                 await app.RunAsync().ConfigureAwait(false);
                 return 0;
+            case "create-admin" or "create-user":
+                return CreateUser(command == "create-admin" ? Roles.Admin : options.GetValueOrDefault("--role", ""), options);
             case "help" or "--help" or "-h":
                 Console.WriteLine(Usage);
                 return 0;
             default:
                 Console.Error.WriteLine($"error: unknown command '{command}'\n\n{Usage}");
                 return 2;
+        }
+    }
+
+    private static int CreateUser(string role, Dictionary<string, string> options)
+    {
+        if (!options.TryGetValue("--name", out var name))
+        {
+            Console.Error.WriteLine($"error: --name is required\n\n{Usage}");
+            return 2;
+        }
+
+        var password = options.TryGetValue("--password-file", out var file)
+            ? File.ReadAllText(file).TrimEnd('\r', '\n')
+            : Console.In.ReadLine() ?? "";
+        var db = new ConsoleDb(new ConsoleSettings(options.GetValueOrDefault("--data", "var/console"), "").DatabasePath);
+        db.Migrate();
+        try
+        {
+            var user = new UserStore(db, TimeProvider.System).Create(name, role, password);
+            Console.WriteLine($"created {user.Role} '{user.Name}'");
+            return 0;
+        }
+        catch (UserException e)
+        {
+            Console.Error.WriteLine($"error: {e.Message}");
+            return 1;
         }
     }
 
@@ -78,10 +111,15 @@ internal static class ConsoleHost
         builder.Services.AddSingleton(settings);
         builder.Services.AddSingleton(db);
         builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddUsers();
         configure?.Invoke(builder);
 
         var app = builder.Build();
-        app.MapGet("/healthz", () => Results.Text("ok"));
+        app.UseAuthentication();
+        app.UseAuthorization();
+        app.UseAntiforgeryOnChanges();
+        app.MapGet("/healthz", () => Results.Text("ok")).AllowAnonymous();
+        app.MapUsers();
         return app;
     }
 }

@@ -1,0 +1,168 @@
+using System.Security.Claims;
+using Microsoft.AspNetCore.Antiforgery;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authentication.Cookies;
+
+namespace GateWatch.Central.Users;
+
+/// <summary>Sign-in with cookies, antiforgery on every state change, role-based rights, user administration.</summary>
+internal static partial class UserEndpoints
+{
+    public const string CsrfHeader = "X-CSRF-TOKEN";
+
+    public static IServiceCollection AddUsers(this IServiceCollection services)
+    {
+        services.AddSingleton<UserStore>();
+        services.AddSingleton<LoginThrottle>();
+        services.AddAntiforgery(o =>
+        {
+            o.HeaderName = CsrfHeader;
+            o.Cookie.Name = "gatewatch.csrf";
+            o.Cookie.SameSite = SameSiteMode.Strict;
+        });
+        services.AddAuthentication(CookieAuthenticationDefaults.AuthenticationScheme).AddCookie(o =>
+        {
+            o.Cookie.Name = "gatewatch.session";
+            o.Cookie.HttpOnly = true;
+            o.Cookie.SameSite = SameSiteMode.Strict;
+            // A guard's shift; sliding, so a wall left open stays signed in while it is used.
+            o.ExpireTimeSpan = TimeSpan.FromHours(12);
+            o.SlidingExpiration = true;
+            o.LoginPath = "/login.html";
+            // The API answers with status codes; only pages are redirected to the login page.
+            o.Events.OnRedirectToLogin = ctx => Deny(ctx, StatusCodes.Status401Unauthorized);
+            o.Events.OnRedirectToAccessDenied = ctx => Deny(ctx, StatusCodes.Status403Forbidden);
+        });
+        services.AddAuthorizationBuilder()
+            .SetFallbackPolicy(new Microsoft.AspNetCore.Authorization.AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build())
+            .AddPolicy(Rights.Watch, p => p.RequireRole(Rights.Holders[Rights.Watch]))
+            .AddPolicy(Rights.Review, p => p.RequireRole(Rights.Holders[Rights.Review]))
+            .AddPolicy(Rights.Statistics, p => p.RequireRole(Rights.Holders[Rights.Statistics]))
+            .AddPolicy(Rights.Export, p => p.RequireRole(Rights.Holders[Rights.Export]))
+            .AddPolicy(Rights.Administer, p => p.RequireRole(Rights.Holders[Rights.Administer]));
+        return services;
+    }
+
+    private static Task Deny(RedirectContext<CookieAuthenticationOptions> ctx, int status)
+    {
+        if (ctx.Request.Path.StartsWithSegments("/api"))
+        {
+            ctx.Response.StatusCode = status;
+            return Task.CompletedTask;
+        }
+
+        ctx.Response.Redirect(ctx.RedirectUri);
+        return Task.CompletedTask;
+    }
+
+    /// <summary>
+    /// Every request that changes something must carry the antiforgery token the pages fetch with the
+    /// session, so another site cannot make a signed-in guard's browser act. Agents sign with their key
+    /// instead of a cookie and are exempt.
+    /// </summary>
+    public static IApplicationBuilder UseAntiforgeryOnChanges(this IApplicationBuilder app) => app.Use(async (ctx, next) =>
+    {
+        if (!HttpMethods.IsGet(ctx.Request.Method) && !HttpMethods.IsHead(ctx.Request.Method)
+            && ctx.Request.Path.StartsWithSegments("/api") && !ctx.Request.Path.StartsWithSegments("/api/agents"))
+        {
+            try
+            {
+                await ctx.RequestServices.GetRequiredService<IAntiforgery>().ValidateRequestAsync(ctx).ConfigureAwait(false);
+            }
+            catch (AntiforgeryValidationException)
+            {
+                await Results.Problem(statusCode: 400, detail: $"missing or invalid antiforgery token: fetch one from GET /api/login or /api/me and send it as {CsrfHeader}")
+                    .ExecuteAsync(ctx).ConfigureAwait(false);
+                return;
+            }
+        }
+
+        await next(ctx).ConfigureAwait(false);
+    });
+
+    private sealed record LoginRequest(string? Name, string? Password);
+
+    private sealed record NewUser(string? Name, string? Role, string? Password);
+
+    public static WebApplication MapUsers(this WebApplication app)
+    {
+        app.MapGet("/api/login", (HttpContext http, IAntiforgery af) => Results.Json(new { csrf = af.GetAndStoreTokens(http).RequestToken }))
+            .AllowAnonymous();
+        app.MapPost("/api/login", Login).AllowAnonymous();
+        app.MapPost("/api/logout", async (HttpContext http) =>
+        {
+            await http.SignOutAsync().ConfigureAwait(false);
+            return Results.NoContent();
+        });
+        app.MapGet("/api/me", (ClaimsPrincipal user, HttpContext http, IAntiforgery af) => Results.Json(new
+        {
+            name = user.Identity!.Name,
+            role = user.FindFirstValue(ClaimTypes.Role),
+            rights = Rights.Of(user.FindFirstValue(ClaimTypes.Role) ?? ""),
+            csrf = af.GetAndStoreTokens(http).RequestToken,
+        }));
+
+        var admin = app.MapGroup("/api/admin").RequireAuthorization(Rights.Administer);
+        admin.MapGet("/users", (UserStore users) => Results.Json(users.List()));
+        admin.MapPost("/users", (NewUser body, UserStore users) =>
+        {
+            try
+            {
+                var u = users.Create(body.Name ?? "", body.Role ?? "", body.Password ?? "");
+                return Results.Json(u, statusCode: StatusCodes.Status201Created);
+            }
+            catch (UserException e)
+            {
+                return Results.Problem(statusCode: 400, detail: e.Message);
+            }
+        });
+        return app;
+    }
+
+    private static async Task<IResult> Login(LoginRequest? body, HttpContext http, UserStore users, LoginThrottle throttle, ILoggerFactory logs)
+    {
+        var log = logs.CreateLogger("GateWatch.Central.Login");
+        var name = body?.Name?.Trim() ?? "";
+        var address = http.Connection.RemoteIpAddress?.ToString() ?? "?";
+        if (name.Length == 0 || string.IsNullOrEmpty(body?.Password))
+        {
+            return Results.Problem(statusCode: 400, detail: "send {\"name\": \"...\", \"password\": \"...\"}");
+        }
+
+        var wait = throttle.WaitFor(name, address);
+        if (wait > TimeSpan.Zero)
+        {
+            http.Response.Headers.RetryAfter = ((int)Math.Ceiling(wait.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+            Log.Throttled(log, name, address);
+            return Results.Problem(statusCode: 429, detail: $"too many failed sign-ins; try again in {Math.Ceiling(wait.TotalSeconds)} s");
+        }
+
+        var user = users.Check(name, body.Password);
+        if (user is null)
+        {
+            throttle.Failed(name, address);
+            Log.Failed(log, name, address);
+            return Results.Problem(statusCode: 401, detail: "wrong user name or password");
+        }
+
+        throttle.Succeeded(name);
+        var identity = new ClaimsIdentity(
+            [new Claim(ClaimTypes.Name, user.Name), new Claim(ClaimTypes.Role, user.Role), new Claim("uid", user.Id.ToString(System.Globalization.CultureInfo.InvariantCulture))],
+            CookieAuthenticationDefaults.AuthenticationScheme);
+        await http.SignInAsync(new ClaimsPrincipal(identity)).ConfigureAwait(false);
+        Log.SignedIn(log, user.Name, user.Role, address);
+        return Results.Json(new { name = user.Name, role = user.Role, rights = Rights.Of(user.Role) });
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(Level = LogLevel.Information, Message = "{Name} ({Role}) signed in from {Address}")]
+        public static partial void SignedIn(ILogger log, string name, string role, string address);
+
+        [LoggerMessage(Level = LogLevel.Warning, Message = "failed sign-in as {Name} from {Address}")]
+        public static partial void Failed(ILogger log, string name, string address);
+
+        [LoggerMessage(Level = LogLevel.Warning, Message = "sign-in as {Name} from {Address} refused: throttled")]
+        public static partial void Throttled(ILogger log, string name, string address);
+    }
+}

@@ -1,0 +1,86 @@
+using GateWatch.Central.Data;
+using Microsoft.AspNetCore.Identity;
+
+namespace GateWatch.Central.Users;
+
+internal sealed record User(long Id, string Name, string Role, bool Disabled);
+
+/// <summary>A user that cannot be created as asked; the message says why.</summary>
+internal sealed class UserException(string message) : Exception(message);
+
+/// <summary>People and their password hashes (ASP.NET Core's hasher: PBKDF2 with a per-user salt).</summary>
+internal sealed class UserStore(ConsoleDb db, TimeProvider time)
+{
+    /// <summary>NIST SP 800-63B's floor for a memorised secret.</summary>
+    public const int MinPasswordLength = 8;
+
+    private readonly PasswordHasher<User> _hasher = new();
+
+    public User Create(string name, string role, string password)
+    {
+        name = name.Trim();
+        if (name.Length is < 2 or > 64 || name.Any(char.IsControl))
+        {
+            throw new UserException("a user name is 2 to 64 printable characters");
+        }
+
+        if (!Roles.All.Contains(role))
+        {
+            throw new UserException($"role '{role}' does not exist; roles are {string.Join(", ", Roles.All)}");
+        }
+
+        if (password.Length < MinPasswordLength)
+        {
+            throw new UserException($"a password needs at least {MinPasswordLength} characters");
+        }
+
+        using var c = db.Open();
+        using var cmd = c.CreateCommand();
+        cmd.CommandText = """
+            INSERT INTO users (name, role, password_hash, created_ms) VALUES ($name, $role, $hash, $now)
+            ON CONFLICT (name) DO NOTHING RETURNING id
+            """;
+        cmd.Parameters.AddWithValue("$name", name);
+        cmd.Parameters.AddWithValue("$role", role);
+        cmd.Parameters.AddWithValue("$hash", _hasher.HashPassword(new User(0, name, role, false), password));
+        cmd.Parameters.AddWithValue("$now", time.GetUtcNow().ToUnixTimeMilliseconds());
+        return cmd.ExecuteScalar() is long id ? new User(id, name, role, false) : throw new UserException($"user '{name}' already exists");
+    }
+
+    /// <summary>The user whose name and password these are, or null; the same work is done for unknown names.</summary>
+    public User? Check(string name, string password)
+    {
+        using var c = db.Open();
+        using var cmd = c.CreateCommand();
+        cmd.CommandText = "SELECT id, name, role, password_hash, disabled FROM users WHERE name = $name";
+        cmd.Parameters.AddWithValue("$name", name.Trim());
+        using var r = cmd.ExecuteReader();
+        if (!r.Read())
+        {
+            // Hashing anyway keeps an unknown name as slow as a wrong password, so timing tells nothing.
+            _hasher.VerifyHashedPassword(new User(0, name, "", false), DummyHash.Value, password);
+            return null;
+        }
+
+        var user = new User(r.GetInt64(0), r.GetString(1), r.GetString(2), r.GetInt64(4) != 0);
+        var result = _hasher.VerifyHashedPassword(user, r.GetString(3), password);
+        return result != PasswordVerificationResult.Failed && !user.Disabled ? user : null;
+    }
+
+    public IReadOnlyList<User> List()
+    {
+        using var c = db.Open();
+        using var cmd = c.CreateCommand();
+        cmd.CommandText = "SELECT id, name, role, disabled FROM users ORDER BY name";
+        using var r = cmd.ExecuteReader();
+        var list = new List<User>();
+        while (r.Read())
+        {
+            list.Add(new User(r.GetInt64(0), r.GetString(1), r.GetString(2), r.GetInt64(3) != 0));
+        }
+
+        return list;
+    }
+
+    private static readonly Lazy<string> DummyHash = new(() => new PasswordHasher<User>().HashPassword(new User(0, "", "", false), Guid.NewGuid().ToString()));
+}

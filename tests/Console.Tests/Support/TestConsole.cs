@@ -1,0 +1,99 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Net.Sockets;
+using System.Text.Json;
+using GateWatch.Central.Data;
+using GateWatch.Central.Users;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Time.Testing;
+
+namespace GateWatch.Central.Tests.Support;
+
+/// <summary>The real console on a loopback port with its own data folder, a fake clock, and one user per role.</summary>
+internal sealed class TestConsole : IAsyncDisposable
+{
+    public const string Password = "correct horse battery";
+
+    private readonly WebApplication _app;
+
+    private TestConsole(string dir, WebApplication app, Uri url, FakeTimeProvider time)
+    {
+        Dir = dir;
+        _app = app;
+        Url = url;
+        Time = time;
+    }
+
+    public string Dir { get; }
+
+    public Uri Url { get; }
+
+    public FakeTimeProvider Time { get; }
+
+    public IServiceProvider Services => _app.Services;
+
+    public ConsoleDb Db => _app.Services.GetRequiredService<ConsoleDb>();
+
+    public static async Task<TestConsole> StartAsync()
+    {
+        var dir = Directory.CreateTempSubdirectory("gateconsole-tests-").FullName;
+        var port = FreePort();
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        var app = ConsoleHost.Build(new ConsoleSettings(dir, $"http://127.0.0.1:{port}"), b =>
+        {
+            b.Services.AddSingleton<TimeProvider>(time);
+            b.Logging.ClearProviders();
+        });
+        var users = app.Services.GetRequiredService<UserStore>();
+        foreach (var role in Roles.All)
+        {
+            users.Create(role + "1", role, Password);
+        }
+
+        await app.StartAsync();
+        return new TestConsole(dir, app, new Uri($"http://127.0.0.1:{port}/"), time);
+    }
+
+    /// <summary>A browser-like client: keeps cookies, sends the antiforgery token it was given.</summary>
+    public HttpClient Client() => new(new HttpClientHandler { CookieContainer = new CookieContainer(), AllowAutoRedirect = false }) { BaseAddress = Url };
+
+    /// <summary>A client signed in as <paramref name="name"/>, with the antiforgery header set.</summary>
+    public async Task<HttpClient> SignedInAsync(string name)
+    {
+        var http = Client();
+        await Csrf(http);
+        var r = await http.PostAsJsonAsync("api/login", new { name, password = Password });
+        Assert.Equal(HttpStatusCode.OK, r.StatusCode);
+        var me = await http.GetFromJsonAsync<JsonElement>("api/me");
+        http.DefaultRequestHeaders.Remove(UserEndpoints.CsrfHeader);
+        http.DefaultRequestHeaders.Add(UserEndpoints.CsrfHeader, me.GetProperty("csrf").GetString());
+        return http;
+    }
+
+    /// <summary>Fetches the login page's antiforgery token and sends it from now on.</summary>
+    public static async Task Csrf(HttpClient http)
+    {
+        var token = (await http.GetFromJsonAsync<JsonElement>("api/login")).GetProperty("csrf").GetString();
+        http.DefaultRequestHeaders.Remove(UserEndpoints.CsrfHeader);
+        http.DefaultRequestHeaders.Add(UserEndpoints.CsrfHeader, token);
+    }
+
+    public IEnumerable<Microsoft.AspNetCore.Routing.RouteEndpoint> Endpoints() =>
+        _app.Services.GetRequiredService<Microsoft.AspNetCore.Routing.EndpointDataSource>().Endpoints.OfType<Microsoft.AspNetCore.Routing.RouteEndpoint>();
+
+    private static int FreePort()
+    {
+        using var l = new TcpListener(IPAddress.Loopback, 0);
+        l.Start();
+        return ((IPEndPoint)l.LocalEndpoint).Port;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+        Directory.Delete(Dir, recursive: true);
+    }
+}
