@@ -1,3 +1,4 @@
+using GateWatch.Central.Agents;
 using GateWatch.Central.Data;
 using GateWatch.Central.Users;
 
@@ -112,6 +113,7 @@ internal static class ConsoleHost
         builder.Services.AddSingleton(db);
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddUsers();
+        builder.Services.AddAgents();
         configure?.Invoke(builder);
 
         var app = builder.Build();
@@ -120,6 +122,7 @@ internal static class ConsoleHost
         app.UseAntiforgeryOnChanges();
         app.MapGet("/healthz", () => Results.Text("ok")).AllowAnonymous();
         app.MapUsers();
+        app.MapAgents();
         return app;
     }
 }

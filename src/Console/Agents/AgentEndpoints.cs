@@ -1,0 +1,118 @@
+using System.Text.Json;
+using GateWatch.Central.Users;
+
+namespace GateWatch.Central.Agents;
+
+/// <summary>Agent registration (admins) and the ingest endpoint agents deliver their events to.</summary>
+internal static partial class AgentEndpoints
+{
+    /// <summary>A batch is at most 100 events of at most 4 KB; 1 MB is generous and still bounded.</summary>
+    private const int MaxBatchBytes = 1024 * 1024;
+
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    private sealed record Batch(string? Agent, List<IncomingEvent>? Events);
+
+    private sealed record NewAgent(string? Id, string? Name, string? Url, string? ApiKey);
+
+    public static IServiceCollection AddAgents(this IServiceCollection services) =>
+        services.AddSingleton<AgentRegistry>().AddSingleton<EventIngest>();
+
+    public static WebApplication MapAgents(this WebApplication app)
+    {
+        // Agents present their own key, not a user's cookie.
+        app.MapPost("/api/agents/events", Ingest).AllowAnonymous();
+
+        var admin = app.MapGroup("/api/admin/agents").RequireAuthorization(Rights.Administer);
+        admin.MapGet("/", (AgentRegistry agents) => Results.Json(agents.List().Select(a => new { a.Id, a.Name, url = a.Url, lastSeen = a.LastSeen })));
+        admin.MapPost("/", (NewAgent body, AgentRegistry agents) =>
+        {
+            if (!Uri.TryCreate(body.Url, UriKind.Absolute, out var url))
+            {
+                return Results.Problem(statusCode: 400, detail: "url: the agent's API address, e.g. http://10.0.0.5:8710");
+            }
+
+            try
+            {
+                var key = agents.Register(body.Id ?? "", body.Name ?? "", url, body.ApiKey ?? "");
+                return Results.Json(new { id = body.Id, consoleKey = key, note = "put consoleKey in the agent's console.key; it is not shown again" }, statusCode: 201);
+            }
+            catch (AgentException e)
+            {
+                return Results.Problem(statusCode: 400, detail: e.Message);
+            }
+        });
+        return app;
+    }
+
+    private static async Task<IResult> Ingest(HttpContext http, AgentRegistry agents, EventIngest ingest, ILoggerFactory logs)
+    {
+        var log = logs.CreateLogger("GateWatch.Central.Ingest");
+        var remote = http.Connection.RemoteIpAddress?.ToString() ?? "?";
+        var auth = http.Request.Headers.Authorization.ToString();
+        var key = auth.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) ? auth[7..].Trim() : null;
+        if (key is null)
+        {
+            Log.Refused(log, remote, "no agent key");
+            return Results.Problem(statusCode: 401, detail: "send the agent's console key as 'Authorization: Bearer <key>'");
+        }
+
+        if (http.Request.ContentLength > MaxBatchBytes)
+        {
+            return Results.Problem(statusCode: 413, detail: $"a batch is at most {MaxBatchBytes / 1024} KB");
+        }
+
+        Batch? batch;
+        try
+        {
+            using var limited = new MemoryStream();
+            var buffer = new byte[81920];
+            int n;
+            while ((n = await http.Request.Body.ReadAsync(buffer, http.RequestAborted).ConfigureAwait(false)) > 0)
+            {
+                if (limited.Length + n > MaxBatchBytes)
+                {
+                    return Results.Problem(statusCode: 413, detail: $"a batch is at most {MaxBatchBytes / 1024} KB");
+                }
+
+                limited.Write(buffer, 0, n);
+            }
+
+            limited.Position = 0;
+            batch = await JsonSerializer.DeserializeAsync<Batch>(limited, Json, http.RequestAborted).ConfigureAwait(false);
+        }
+        catch (JsonException e)
+        {
+            return Results.Problem(statusCode: 400, detail: $"the body is not an event batch: {e.Message.Split(" Path:", 2)[0]} at {e.Path}");
+        }
+
+        if (batch?.Agent is not { } agent || batch.Events is not { } events)
+        {
+            return Results.Problem(statusCode: 400, detail: "send {\"agent\": \"...\", \"events\": [...]}");
+        }
+
+        if (!agents.Authenticate(agent, key))
+        {
+            Log.Refused(log, remote, $"wrong or unknown key for agent '{(agent.Length > 40 ? agent[..40] : agent)}'");
+            return Results.Problem(statusCode: 401, detail: "unknown agent or wrong key");
+        }
+
+        agents.Seen(agent);
+        var result = ingest.Store(agent, events);
+        foreach (var r in result.Rejected)
+        {
+            Log.Rejected(log, agent, r);
+        }
+
+        return Results.Json(new { stored = result.Stored, duplicates = result.Duplicates, rejected = result.Rejected });
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(Level = LogLevel.Warning, Message = "event ingest from {Remote} refused: {Why}")]
+        public static partial void Refused(ILogger log, string remote, string why);
+
+        [LoggerMessage(Level = LogLevel.Warning, Message = "agent {Agent}: {Why}")]
+        public static partial void Rejected(ILogger log, string agent, string why);
+    }
+}

@@ -1,0 +1,96 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.RegularExpressions;
+using GateWatch.Central.Data;
+
+namespace GateWatch.Central.Agents;
+
+/// <summary>An edge agent the console knows: where its API is, and the key the console presents to it.</summary>
+internal sealed record AgentInfo(string Id, string Name, Uri Url, string ApiKey, DateTimeOffset? LastSeen);
+
+internal sealed class AgentException(string message) : Exception(message);
+
+/// <summary>
+/// Registered agents. Each gets its own key for sending events, shown once at registration and stored
+/// only as a SHA-256 (a 256-bit random key needs no slow hash: it cannot be guessed from a dictionary).
+/// </summary>
+internal sealed partial class AgentRegistry(ConsoleDb db, TimeProvider time)
+{
+    [GeneratedRegex("^[a-z0-9][a-z0-9_-]{0,39}$")]
+    private static partial Regex AgentId();
+
+    /// <summary>Registers an agent and returns the key it must send its events with.</summary>
+    public string Register(string id, string name, Uri url, string agentApiKey)
+    {
+        if (!AgentId().IsMatch(id))
+        {
+            throw new AgentException("an agent id is lower-case letters, digits, '-' and '_', at most 40 (the agent's agentId)");
+        }
+
+        if (url.Scheme is not ("http" or "https"))
+        {
+            throw new AgentException($"the agent's API address must be http(s), not {url.Scheme}");
+        }
+
+        if (agentApiKey.Length < 16)
+        {
+            throw new AgentException("the agent's API key (its apiKey) is at least 16 characters");
+        }
+
+        var key = "gwa_" + Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+        using var c = db.Open();
+        using var cmd = c.CreateCommand();
+        cmd.CommandText = """
+            INSERT INTO agents (id, name, url, key_hash, api_key, created_ms) VALUES ($id, $name, $url, $hash, $api, $now)
+            ON CONFLICT (id) DO NOTHING
+            """;
+        cmd.Parameters.AddWithValue("$id", id);
+        cmd.Parameters.AddWithValue("$name", string.IsNullOrWhiteSpace(name) ? id : name.Trim());
+        cmd.Parameters.AddWithValue("$url", url.AbsoluteUri);
+        cmd.Parameters.AddWithValue("$hash", Hash(key));
+        cmd.Parameters.AddWithValue("$api", agentApiKey);
+        cmd.Parameters.AddWithValue("$now", time.GetUtcNow().ToUnixTimeMilliseconds());
+        return cmd.ExecuteNonQuery() == 1 ? key : throw new AgentException($"agent '{id}' is already registered");
+    }
+
+    /// <summary>Whether <paramref name="key"/> is <paramref name="agent"/>'s event key; constant time in the key.</summary>
+    public bool Authenticate(string agent, string key)
+    {
+        using var c = db.Open();
+        using var cmd = c.CreateCommand();
+        cmd.CommandText = "SELECT key_hash FROM agents WHERE id = $id";
+        cmd.Parameters.AddWithValue("$id", agent);
+        var stored = cmd.ExecuteScalar() as string ?? new string('0', 64);
+        return CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(stored), Encoding.ASCII.GetBytes(Hash(key)));
+    }
+
+    public void Seen(string agent)
+    {
+        using var c = db.Open();
+        using var cmd = c.CreateCommand();
+        cmd.CommandText = "UPDATE agents SET last_seen_ms = $now WHERE id = $id";
+        cmd.Parameters.AddWithValue("$id", agent);
+        cmd.Parameters.AddWithValue("$now", time.GetUtcNow().ToUnixTimeMilliseconds());
+        cmd.ExecuteNonQuery();
+    }
+
+    public IReadOnlyList<AgentInfo> List()
+    {
+        using var c = db.Open();
+        using var cmd = c.CreateCommand();
+        cmd.CommandText = "SELECT id, name, url, api_key, last_seen_ms FROM agents ORDER BY id";
+        using var r = cmd.ExecuteReader();
+        var list = new List<AgentInfo>();
+        while (r.Read())
+        {
+            list.Add(new AgentInfo(r.GetString(0), r.GetString(1), new Uri(r.GetString(2)), r.GetString(3),
+                r.IsDBNull(4) ? null : DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(4))));
+        }
+
+        return list;
+    }
+
+    public AgentInfo? Find(string id) => List().FirstOrDefault(a => a.Id == id);
+
+    private static string Hash(string key) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(key)));
+}
