@@ -1,5 +1,7 @@
 using GateWatch.Central.Agents;
 using GateWatch.Central.Data;
+using GateWatch.Central.Live;
+using GateWatch.Central.Recordings;
 using GateWatch.Central.Users;
 
 namespace GateWatch.Central;
@@ -123,6 +125,8 @@ internal static class ConsoleHost
         app.MapGet("/healthz", () => Results.Text("ok")).AllowAnonymous();
         app.MapUsers();
         app.MapAgents();
+        app.MapLive();
+        app.MapRecordings();
         return app;
     }
 }

@@ -16,7 +16,7 @@ internal static partial class AgentEndpoints
     private sealed record NewAgent(string? Id, string? Name, string? Url, string? ApiKey);
 
     public static IServiceCollection AddAgents(this IServiceCollection services) =>
-        services.AddSingleton<AgentRegistry>().AddSingleton<EventIngest>();
+        services.AddSingleton<AgentRegistry>().AddSingleton<EventIngest>().AddSingleton<AgentClient>();
 
     public static WebApplication MapAgents(this WebApplication app)
     {

@@ -1,0 +1,100 @@
+using System.Net.Http.Headers;
+using System.Text.Json;
+
+namespace GateWatch.Central.Agents;
+
+/// <summary>An agent that did not answer as it should; the message says which agent and what happened.</summary>
+internal sealed class AgentUnavailableException(string message, Exception? inner = null) : Exception(message, inner);
+
+/// <summary>
+/// The console's side of an agent's local API: health, recordings, clips and live streams, each request
+/// signed with that agent's key. Streams are relayed as they arrive, never buffered whole.
+/// </summary>
+internal sealed class AgentClient(AgentRegistry agents) : IDisposable
+{
+    /// <summary>Ordinary calls; a clip export of an hour of 1080p takes under a minute on the agent.</summary>
+    private static readonly TimeSpan CallTimeout = TimeSpan.FromMinutes(2);
+
+    // One client for every agent: connection pooling per host is the handler's job. No overall timeout,
+    // because live streams run for as long as someone watches; each call sets its own.
+    private readonly HttpClient _http = new() { Timeout = Timeout.InfiniteTimeSpan };
+
+    public async Task<JsonElement> GetJsonAsync(string agent, string path, CancellationToken ct)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        timeout.CancelAfter(CallTimeout);
+        using var response = await SendAsync(agent, HttpMethod.Get, path, null, HttpCompletionOption.ResponseContentRead, timeout.Token).ConfigureAwait(false);
+        return await Read(agent, response, timeout.Token).ConfigureAwait(false);
+    }
+
+    public async Task<JsonElement> PostJsonAsync(string agent, string path, object body, CancellationToken ct)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        timeout.CancelAfter(CallTimeout);
+        using var content = JsonContent(body);
+        using var response = await SendAsync(agent, HttpMethod.Post, path, content, HttpCompletionOption.ResponseContentRead, timeout.Token).ConfigureAwait(false);
+        return await Read(agent, response, timeout.Token).ConfigureAwait(false);
+    }
+
+    /// <summary>Starts a streamed GET (live video, a segment, a clip); the caller disposes the response.</summary>
+    public Task<HttpResponseMessage> StreamAsync(string agent, string path, string? range, CancellationToken ct) =>
+        SendAsync(agent, HttpMethod.Get, path, null, HttpCompletionOption.ResponseHeadersRead, ct, range);
+
+    private async Task<HttpResponseMessage> SendAsync(
+        string agent, HttpMethod method, string path, HttpContent? content, HttpCompletionOption completion, CancellationToken ct, string? range = null)
+    {
+        var info = agents.Find(agent) ?? throw new AgentUnavailableException($"no agent '{agent}' is registered");
+        using var request = new HttpRequestMessage(method, new Uri(info.Url, path)) { Content = content };
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", info.ApiKey);
+        if (range is not null)
+        {
+            request.Headers.TryAddWithoutValidation("Range", range);
+        }
+
+        try
+        {
+            return await _http.SendAsync(request, completion, ct).ConfigureAwait(false);
+        }
+        catch (HttpRequestException e)
+        {
+            throw new AgentUnavailableException($"agent {agent} at {info.Url.Authority} cannot be reached ({e.Message})", e);
+        }
+    }
+
+    public void Dispose() => _http.Dispose();
+
+    private static async Task<JsonElement> Read(string agent, HttpResponseMessage response, CancellationToken ct)
+    {
+        var text = await response.Content.ReadAsStringAsync(ct).ConfigureAwait(false);
+        if (!response.IsSuccessStatusCode)
+        {
+            // The agent's problem+json says what it could not do (no footage, a gap, a bad range): pass it on.
+            var detail = TryDetail(text) ?? $"HTTP {(int)response.StatusCode}";
+            throw new AgentRequestException((int)response.StatusCode, $"agent {agent}: {detail}");
+        }
+
+        using var doc = JsonDocument.Parse(text);
+        return doc.RootElement.Clone();
+    }
+
+    private static string? TryDetail(string text)
+    {
+        try
+        {
+            using var doc = JsonDocument.Parse(text);
+            return doc.RootElement.TryGetProperty("detail", out var d) ? d.GetString() : null;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
+    private static StringContent JsonContent(object body) => new(JsonSerializer.Serialize(body), System.Text.Encoding.UTF8, "application/json");
+}
+
+/// <summary>An agent refused a request; <see cref="Status"/> is its answer, the message its reason.</summary>
+internal sealed class AgentRequestException(int status, string message) : Exception(message)
+{
+    public int Status { get; } = status;
+}

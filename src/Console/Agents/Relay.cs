@@ -1,0 +1,66 @@
+namespace GateWatch.Central.Agents;
+
+/// <summary>Passes an agent's streamed answer (video, a segment, server-sent events) on to the browser as it arrives.</summary>
+internal static class Relay
+{
+    private static readonly string[] PassedHeaders = ["Content-Range", "Accept-Ranges", "X-Codec", "Cache-Control"];
+
+    public static async Task<IResult> StreamAsync(AgentClient agents, string agent, string path, HttpContext http)
+    {
+        HttpResponseMessage upstream;
+        try
+        {
+            upstream = await agents.StreamAsync(agent, path, http.Request.Headers.Range.ToString() is { Length: > 0 } r ? r : null, http.RequestAborted).ConfigureAwait(false);
+        }
+        catch (AgentUnavailableException e)
+        {
+            return Results.Problem(statusCode: 502, detail: e.Message);
+        }
+
+        using (upstream)
+        {
+            if (!upstream.IsSuccessStatusCode)
+            {
+                var text = await upstream.Content.ReadAsStringAsync(http.RequestAborted).ConfigureAwait(false);
+                return Results.Text(text, upstream.Content.Headers.ContentType?.ToString() ?? "application/problem+json", statusCode: (int)upstream.StatusCode);
+            }
+
+            http.Response.StatusCode = (int)upstream.StatusCode;
+            http.Response.ContentType = upstream.Content.Headers.ContentType?.ToString() ?? "application/octet-stream";
+            if (upstream.Content.Headers.ContentLength is { } length)
+            {
+                http.Response.ContentLength = length;
+            }
+
+            foreach (var name in PassedHeaders)
+            {
+                if (upstream.Headers.TryGetValues(name, out var v) || upstream.Content.Headers.TryGetValues(name, out v))
+                {
+                    http.Response.Headers[name] = v.ToArray();
+                }
+            }
+
+            try
+            {
+                await using var body = await upstream.Content.ReadAsStreamAsync(http.RequestAborted).ConfigureAwait(false);
+                var buffer = new byte[64 * 1024];
+                int n;
+                while ((n = await body.ReadAsync(buffer, http.RequestAborted).ConfigureAwait(false)) > 0)
+                {
+                    await http.Response.Body.WriteAsync(buffer.AsMemory(0, n), http.RequestAborted).ConfigureAwait(false);
+                    // Live video and events must reach the browser now, not when a buffer fills.
+                    await http.Response.Body.FlushAsync(http.RequestAborted).ConfigureAwait(false);
+                }
+            }
+            catch (OperationCanceledException) when (http.RequestAborted.IsCancellationRequested)
+            {
+                // The viewer left.
+            }
+            catch (IOException) when (http.RequestAborted.IsCancellationRequested)
+            {
+            }
+
+            return Results.Empty;
+        }
+    }
+}
