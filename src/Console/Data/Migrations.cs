@@ -40,5 +40,30 @@ internal static class Migrations
         CREATE INDEX events_by_time ON events (time_ms);
         CREATE INDEX events_by_camera ON events (agent, camera, time_ms);
         """,
+
+        // 2: the audit log. The triggers make it append-only for every connection, the product's own
+        // included; seq is assigned by AuditLog (not AUTOINCREMENT) because it is part of each hash.
+        """
+        CREATE TABLE audit (
+            seq        INTEGER PRIMARY KEY,
+            time_ms    INTEGER NOT NULL,
+            actor      TEXT NOT NULL,
+            action     TEXT NOT NULL,
+            target     TEXT NOT NULL,
+            outcome    TEXT NOT NULL,
+            detail     TEXT NOT NULL,
+            prev_hash  TEXT NOT NULL,
+            hash       TEXT NOT NULL
+        );
+        CREATE INDEX audit_by_action ON audit (action, seq);
+        CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit
+        BEGIN
+            SELECT RAISE(ABORT, 'audit is append-only');
+        END;
+        CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit
+        BEGIN
+            SELECT RAISE(ABORT, 'audit is append-only');
+        END;
+        """,
     ];
 }
