@@ -1,4 +1,5 @@
 using System.Text.Json;
+using GateWatch.Central.Audit;
 using GateWatch.Central.Users;
 
 namespace GateWatch.Central.Agents;
@@ -25,7 +26,7 @@ internal static partial class AgentEndpoints
 
         var admin = app.MapGroup("/api/admin/agents").RequireAuthorization(Rights.Administer);
         admin.MapGet("/", (AgentRegistry agents) => Results.Json(agents.List().Select(a => new { a.Id, a.Name, url = a.Url, lastSeen = a.LastSeen })));
-        admin.MapPost("/", (NewAgent body, AgentRegistry agents) =>
+        admin.MapPost("/", (NewAgent body, AgentRegistry agents, AuditLog audit, System.Security.Claims.ClaimsPrincipal by) =>
         {
             if (!Uri.TryCreate(body.Url, UriKind.Absolute, out var url))
             {
@@ -35,6 +36,7 @@ internal static partial class AgentEndpoints
             try
             {
                 var key = agents.Register(body.Id ?? "", body.Name ?? "", url, body.ApiKey ?? "");
+                audit.Append(by.Identity!.Name!, AuditActions.AgentRegistered, $"agent:{body.Id}", AuditOutcomes.Ok, url.Authority);
                 return Results.Json(new { id = body.Id, consoleKey = key, note = "put consoleKey in the agent's console.key; it is not shown again" }, statusCode: 201);
             }
             catch (AgentException e)
@@ -45,7 +47,7 @@ internal static partial class AgentEndpoints
         return app;
     }
 
-    private static async Task<IResult> Ingest(HttpContext http, AgentRegistry agents, EventIngest ingest, ILoggerFactory logs)
+    private static async Task<IResult> Ingest(HttpContext http, AgentRegistry agents, EventIngest ingest, AuditLog audit, ILoggerFactory logs)
     {
         var log = logs.CreateLogger("GateWatch.Central.Ingest");
         var remote = http.Connection.RemoteIpAddress?.ToString() ?? "?";
@@ -54,6 +56,7 @@ internal static partial class AgentEndpoints
         if (key is null)
         {
             Log.Refused(log, remote, "no agent key");
+            audit.Append($"remote:{remote}", AuditActions.IngestRefused, "events", AuditOutcomes.Denied, "no agent key");
             return Results.Problem(statusCode: 401, detail: "send the agent's console key as 'Authorization: Bearer <key>'");
         }
 
@@ -93,7 +96,9 @@ internal static partial class AgentEndpoints
 
         if (!agents.Authenticate(agent, key))
         {
-            Log.Refused(log, remote, $"wrong or unknown key for agent '{(agent.Length > 40 ? agent[..40] : agent)}'");
+            var who = agent.Length > 40 ? agent[..40] : agent;
+            Log.Refused(log, remote, $"wrong or unknown key for agent '{who}'");
+            audit.Append($"remote:{remote}", AuditActions.IngestRefused, $"agent:{who}", AuditOutcomes.Denied, "wrong or unknown key");
             return Results.Problem(statusCode: 401, detail: "unknown agent or wrong key");
         }
 
@@ -102,6 +107,7 @@ internal static partial class AgentEndpoints
         foreach (var r in result.Rejected)
         {
             Log.Rejected(log, agent, r);
+            audit.Append($"agent:{agent}", AuditActions.IngestRefused, "event", AuditOutcomes.Denied, r);
         }
 
         return Results.Json(new { stored = result.Stored, duplicates = result.Duplicates, rejected = result.Rejected });

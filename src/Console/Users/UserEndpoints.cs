@@ -1,4 +1,5 @@
 using System.Security.Claims;
+using GateWatch.Central.Audit;
 using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
@@ -31,7 +32,14 @@ internal static partial class UserEndpoints
             o.LoginPath = "/login.html";
             // The API answers with status codes; only pages are redirected to the login page.
             o.Events.OnRedirectToLogin = ctx => Deny(ctx, StatusCodes.Status401Unauthorized);
-            o.Events.OnRedirectToAccessDenied = ctx => Deny(ctx, StatusCodes.Status403Forbidden);
+            o.Events.OnRedirectToAccessDenied = ctx =>
+            {
+                // Reaching past one's role is recorded, with what was tried.
+                ctx.HttpContext.RequestServices.GetRequiredService<AuditLog>().Append(
+                    ctx.HttpContext.User.Identity?.Name ?? "?", AuditActions.AccessDenied, $"{ctx.Request.Method} {ctx.Request.Path}",
+                    AuditOutcomes.Denied, ctx.HttpContext.User.FindFirstValue(ClaimTypes.Role) ?? "");
+                return Deny(ctx, StatusCodes.Status403Forbidden);
+            };
         });
         services.AddAuthorizationBuilder()
             .SetFallbackPolicy(new Microsoft.AspNetCore.Authorization.AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build())
@@ -89,8 +97,9 @@ internal static partial class UserEndpoints
         app.MapGet("/api/login", (HttpContext http, IAntiforgery af) => Results.Json(new { csrf = af.GetAndStoreTokens(http).RequestToken }))
             .AllowAnonymous();
         app.MapPost("/api/login", Login).AllowAnonymous();
-        app.MapPost("/api/logout", async (HttpContext http) =>
+        app.MapPost("/api/logout", async (HttpContext http, ClaimsPrincipal user, AuditLog audit) =>
         {
+            audit.Append(user.Identity!.Name!, AuditActions.Logout, "console", AuditOutcomes.Ok, "");
             await http.SignOutAsync().ConfigureAwait(false);
             return Results.NoContent();
         });
@@ -104,11 +113,12 @@ internal static partial class UserEndpoints
 
         var admin = app.MapGroup("/api/admin").RequireAuthorization(Rights.Administer);
         admin.MapGet("/users", (UserStore users) => Results.Json(users.List()));
-        admin.MapPost("/users", (NewUser body, UserStore users) =>
+        admin.MapPost("/users", (NewUser body, UserStore users, AuditLog audit, ClaimsPrincipal by) =>
         {
             try
             {
                 var u = users.Create(body.Name ?? "", body.Role ?? "", body.Password ?? "");
+                audit.Append(by.Identity!.Name!, AuditActions.UserCreated, $"user:{u.Name}", AuditOutcomes.Ok, u.Role);
                 return Results.Json(u, statusCode: StatusCodes.Status201Created);
             }
             catch (UserException e)
@@ -119,7 +129,7 @@ internal static partial class UserEndpoints
         return app;
     }
 
-    private static async Task<IResult> Login(LoginRequest? body, HttpContext http, UserStore users, LoginThrottle throttle, ILoggerFactory logs)
+    private static async Task<IResult> Login(LoginRequest? body, HttpContext http, UserStore users, LoginThrottle throttle, AuditLog audit, ILoggerFactory logs)
     {
         var log = logs.CreateLogger("GateWatch.Central.Login");
         var name = body?.Name?.Trim() ?? "";
@@ -134,6 +144,7 @@ internal static partial class UserEndpoints
         {
             http.Response.Headers.RetryAfter = ((int)Math.Ceiling(wait.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
             Log.Throttled(log, name, address);
+            audit.Append(name, AuditActions.LoginFailed, "console", AuditOutcomes.Denied, $"throttled, from {address}");
             return Results.Problem(statusCode: 429, detail: $"too many failed sign-ins; try again in {Math.Ceiling(wait.TotalSeconds)} s");
         }
 
@@ -142,6 +153,7 @@ internal static partial class UserEndpoints
         {
             throttle.Failed(name, address);
             Log.Failed(log, name, address);
+            audit.Append(name, AuditActions.LoginFailed, "console", AuditOutcomes.Failed, $"wrong name or password, from {address}");
             return Results.Problem(statusCode: 401, detail: "wrong user name or password");
         }
 
@@ -151,6 +163,7 @@ internal static partial class UserEndpoints
             CookieAuthenticationDefaults.AuthenticationScheme);
         await http.SignInAsync(new ClaimsPrincipal(identity)).ConfigureAwait(false);
         Log.SignedIn(log, user.Name, user.Role, address);
+        audit.Append(user.Name, AuditActions.Login, "console", AuditOutcomes.Ok, $"{user.Role}, from {address}");
         return Results.Json(new { name = user.Name, role = user.Role, rights = Rights.Of(user.Role) });
     }
 
