@@ -14,6 +14,9 @@ internal sealed partial class CameraSet(
     private readonly SemaphoreSlim _applying = new(1, 1);
     private readonly ILogger _log = logs.CreateLogger("GateWatch.Agent.Cameras");
     private readonly Lock _gate = new();
+
+    /// <summary>Frames analysed at once across all cameras: one per core, so detectors never outnumber the cores.</summary>
+    private readonly SemaphoreSlim _analysisSlots = new(Environment.ProcessorCount, Environment.ProcessorCount);
     private Dictionary<string, CameraSupervisor> _cameras = new(StringComparer.Ordinal);
     private byte[]? _model;
 
@@ -92,7 +95,7 @@ internal sealed partial class CameraSet(
             foreach (var camera in next.Cameras.Where(c => !current.ContainsKey(c.Id)))
             {
                 Directory.CreateDirectory(next.CameraFolder(camera.Id));
-                var supervisor = new CameraSupervisor(camera, next, index, outbox, _model, time, logs.CreateLogger($"GateWatch.Agent.Camera.{camera.Id}"));
+                var supervisor = new CameraSupervisor(camera, next, index, outbox, _model, _analysisSlots, time, logs.CreateLogger($"GateWatch.Agent.Camera.{camera.Id}"));
                 current[camera.Id] = supervisor;
                 supervisor.Start();
                 Log.Starting(_log, camera.Id, camera.Name, camera.Gate is null ? "recording only" : $"recording, analysing at {camera.AnalysisFps} frames/s");
@@ -116,6 +119,7 @@ internal sealed partial class CameraSet(
     {
         await StopAsync(CancellationToken.None).ConfigureAwait(false);
         _applying.Dispose();
+        _analysisSlots.Dispose();
     }
 
     private static partial class Log
