@@ -2,7 +2,7 @@ using System.Diagnostics;
 
 namespace GateWatch.Bench;
 
-/// <summary>CPU time of the whole machine and of this process with its reaped children (the ffmpeg runs), at one instant.</summary>
+/// <summary>CPU time of the whole machine and of this process with its children (the ffmpeg runs), at one instant.</summary>
 internal readonly record struct CpuSample(long MachineBusyTicks, long OwnTicks, long Timestamp)
 {
     /// <summary>USER_HZ: the unit of /proc/stat and /proc/self/stat on Linux.</summary>
@@ -15,10 +15,9 @@ internal readonly record struct CpuSample(long MachineBusyTicks, long OwnTicks, 
         long F(int i) => i < cpu.Length ? long.Parse(cpu[i]) : 0;
         var busy = F(1) + F(2) + F(3) + F(6) + F(7) + F(8);
 
-        // Fields after the parenthesised command name: state is field 3, utime..cstime are 14..17.
-        var self = File.ReadAllText("/proc/self/stat");
-        var rest = self[(self.LastIndexOf(')') + 2)..].Split(' ');
-        var own = long.Parse(rest[11]) + long.Parse(rest[12]) + long.Parse(rest[13]) + long.Parse(rest[14]);
+        // This process with the children it reaped and every descendant still running: the capacity
+        // benchmark's agent, ffmpegs and RTSP server are its own work, not other load, while they run.
+        var own = ProcessTree.Take().Ticks(Environment.ProcessId);
         return new CpuSample(busy, own, Stopwatch.GetTimestamp());
     }
 }

@@ -15,6 +15,7 @@ const string usage = $"""
     GateWatch benchmarks
 
     {ThroughputOptions.Usage}
+    {CapacityOptions.Usage}
     {ExportBenchmark.Usage}
     """;
 
@@ -23,6 +24,7 @@ try
     return args.FirstOrDefault() switch
     {
         "throughput" => await ThroughputBenchmark.RunAsync(ThroughputOptions.Parse(args[1..]), cts.Token),
+        "capacity" => await CapacityBenchmark.RunAsync(CapacityOptions.Parse(args[1..]), cts.Token),
         "export" => await ExportBenchmark.RunAsync(args[1..], cts.Token),
         "help" or "--help" or "-h" => Help(0),
         _ => Help(2),

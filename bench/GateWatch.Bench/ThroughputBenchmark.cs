@@ -321,16 +321,16 @@ internal static class ThroughputBenchmark
     }
 
     /// <summary>Other processes' load (in cores) under which the machine counts as idle for <c>--wait-idle</c>.</summary>
-    private const double IdleCores = 0.05;
+    internal const double IdleCores = 0.05;
 
     /// <summary>Idle seconds in a row that <c>--wait-idle</c> asks for before a measurement starts.</summary>
-    private const int IdleSeconds = 3;
+    internal const int IdleSeconds = 3;
 
     /// <summary>Other processes' load (in cores) during a measurement above which <c>--wait-idle</c> measures again.</summary>
     public const double DisturbedCores = 0.1;
 
     /// <summary>Tries per measurement under <c>--wait-idle</c>; the least disturbed one is kept.</summary>
-    private const int MaxAttempts = 3;
+    internal const int MaxAttempts = 3;
 
     /// <summary>
     /// Runs one measurement and records how busy other processes kept the machine meanwhile. With

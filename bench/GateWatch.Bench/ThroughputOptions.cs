@@ -99,11 +99,5 @@ internal sealed record ThroughputOptions
     }
 
     /// <summary>The command line that reproduces this run, from the repository root.</summary>
-    public string CommandText()
-    {
-        var quoted = Arguments.Select(a => a.Length > 0 && a.All(c => char.IsAsciiLetterOrDigit(c) || "-_./=:,+".Contains(c, StringComparison.Ordinal))
-            ? a
-            : "'" + a.Replace("'", "'\\''", StringComparison.Ordinal) + "'");
-        return string.Join(' ', quoted.Prepend("dotnet run -c Release --project bench/GateWatch.Bench -- throughput"));
-    }
+    public string CommandText() => ShellText.Join("dotnet run -c Release --project bench/GateWatch.Bench -- throughput", Arguments);
 }

@@ -1,12 +1,16 @@
 #!/usr/bin/python3
 """A real RTSP server for GateWatch's tests: Debian's gst-rtsp-server serving an H.264 clip in a loop.
 
-Usage: rtsp_server.py CLIP.h264 --port N [--path /gate] [--fps 10] [--user U --password P]
+Usage: rtsp_server.py CLIP.h264 --port N [--path /gate] [--mounts K] [--fps 10] [--user U --password P]
 
 CLIP.h264 is an Annex-B elementary stream without B-frames (ffmpeg ... -c:v libx264 -bf 0 -f h264):
 such a stream can be concatenated with itself, so multifilesrc's loop replays it seamlessly and
 h264parse keeps timestamps running; multifilesrc reports itself not seekable, which PLAY needs
 from a looping source (a seekable one gets 503). Prints "READY rtsp://127.0.0.1:N/path" once it listens.
+
+--mounts K serves K cameras instead of one, at PATH1 .. PATHK (/gate1 .. /gateK by default), for the
+capacity benchmark: each mount has its own pipeline, as K real cameras each send their own stream, and
+the READY line lists the K URLs separated by spaces.
 """
 import argparse
 import signal
@@ -48,11 +52,23 @@ class LoopingFactory(GstRtspServer.RTSPMediaFactory):
         return Gst.PadProbeReturn.OK
 
 
+def make_factory(args):
+    """One mount's factory; behind a user and password when the server has one."""
+    factory = LoopingFactory(args.clip, args.fps)
+    if args.user:
+        permissions = GstRtspServer.RTSPPermissions()
+        permissions.add_permission_for_role("viewer", "media.factory.access", True)
+        permissions.add_permission_for_role("viewer", "media.factory.construct", True)
+        factory.set_permissions(permissions)
+    return factory
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("clip")
     ap.add_argument("--port", type=int, required=True)
     ap.add_argument("--path", default="/gate")
+    ap.add_argument("--mounts", type=int, help="serve K mounts, PATH1 .. PATHK, each its own pipeline")
     ap.add_argument("--fps", type=int, default=10)
     ap.add_argument("--user")
     ap.add_argument("--password")
@@ -62,18 +78,18 @@ def main():
     server = GstRtspServer.RTSPServer()
     server.set_address("127.0.0.1")
     server.set_service(str(args.port))
-    factory = LoopingFactory(args.clip, args.fps)
     if args.user:
         auth = GstRtspServer.RTSPAuth()
         token = GstRtspServer.RTSPToken()
         token.set_string(GstRtspServer.RTSP_TOKEN_MEDIA_FACTORY_ROLE, "viewer")
         auth.add_basic(GstRtspServer.RTSPAuth.make_basic(args.user, args.password), token)
         server.set_auth(auth)
-        permissions = GstRtspServer.RTSPPermissions()
-        permissions.add_permission_for_role("viewer", "media.factory.access", True)
-        permissions.add_permission_for_role("viewer", "media.factory.construct", True)
-        factory.set_permissions(permissions)
-    server.get_mount_points().add_factory(args.path, factory)
+    paths = [args.path] if args.mounts is None else [f"{args.path}{i}" for i in range(1, args.mounts + 1)]
+    if not paths:
+        print("--mounts must be at least 1", file=sys.stderr)
+        return 2
+    for path in paths:
+        server.get_mount_points().add_factory(path, make_factory(args))
     if server.attach(None) == 0:
         print(f"cannot listen on 127.0.0.1:{args.port}", file=sys.stderr)
         return 1
@@ -81,7 +97,7 @@ def main():
     loop = GLib.MainLoop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         GLib.unix_signal_add(GLib.PRIORITY_DEFAULT, sig, loop.quit)
-    print(f"READY rtsp://127.0.0.1:{args.port}{args.path}", flush=True)
+    print("READY " + " ".join(f"rtsp://127.0.0.1:{args.port}{p}" for p in paths), flush=True)
     loop.run()
     return 0
 
