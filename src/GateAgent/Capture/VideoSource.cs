@@ -33,8 +33,9 @@ internal static class VideoProbe
         IMediaAnalysis analysis;
         try
         {
+            // The same transport and timeout as the recorder and decoder: a probe over UDP can fail where they work.
             analysis = isUrl
-                ? await FFProbe.AnalyseAsync(new Uri(source), cancellationToken: ct).ConfigureAwait(false)
+                ? await FFProbe.AnalyseAsync(new Uri(source), cancellationToken: ct, customArguments: string.Join(' ', SourceInput.Options(source, loop: false))).ConfigureAwait(false)
                 : await FFProbe.AnalyseAsync(source, cancellationToken: ct).ConfigureAwait(false);
         }
         catch (Exception e) when (e is not OperationCanceledException)
