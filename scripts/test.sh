@@ -8,7 +8,7 @@ mkdir -p artifacts/test
 dotnet build GateWatch.sln -c Release -warnaserror -nologo -v q
 set +e
 dotnet test GateWatch.sln -c Release --no-build --nologo \
-  --logger "trx;LogFileName=tests.trx" --results-directory artifacts/test 2>&1 | tee artifacts/test/output.txt
+  --logger "trx;LogFilePrefix=tests" --results-directory artifacts/test 2>&1 | tee artifacts/test/output.txt
 rc=${PIPESTATUS[0]}
 set -e
 # One plain closing line for people and CI alike.
