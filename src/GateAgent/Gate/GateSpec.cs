@@ -57,14 +57,6 @@ internal static class GateSpecLoader
     /// <summary>A person's foot point must be this far (pixels) from a line for its side to be certain.</summary>
     private const double MinInsideDistance = 1.0;
 
-    private static readonly JsonSerializerOptions Options = new()
-    {
-        PropertyNameCaseInsensitive = false,
-        UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
-        ReadCommentHandling = JsonCommentHandling.Skip,
-        AllowTrailingCommas = true,
-    };
-
     public static GateSpec Load(string path)
     {
         string text;
@@ -85,17 +77,12 @@ internal static class GateSpecLoader
         SpecDto dto;
         try
         {
-            dto = JsonSerializer.Deserialize<SpecDto>(json, Options)
+            dto = JsonSerializer.Deserialize<SpecDto>(json, StrictJson.Options)
                 ?? throw new GateSpecException(file, "$", "the document is null");
         }
         catch (JsonException e)
         {
-            // System.Text.Json puts the path in e.Path; its message repeats it with line numbers and,
-            // for an unknown field, names our internal types, which mean nothing to whoever wrote the file.
-            var path = e.Path ?? "$";
-            var problem = e.Message.Contains("could not be mapped", StringComparison.Ordinal)
-                ? $"unknown field '{path[(path.LastIndexOf('.') + 1)..]}'"
-                : e.Message.Split(" Path:", 2)[0];
+            var (path, problem) = StrictJson.Describe(e);
             throw new GateSpecException(file, path, problem);
         }
 

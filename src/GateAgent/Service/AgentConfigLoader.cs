@@ -26,13 +26,6 @@ internal static partial class AgentConfigLoader
     /// </summary>
     private const int DefaultMaxBitrateKbps = 8000;
 
-    private static readonly JsonSerializerOptions Options = new()
-    {
-        UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
-        ReadCommentHandling = JsonCommentHandling.Skip,
-        AllowTrailingCommas = true,
-    };
-
     /// <summary>Camera ids become folder names and URL segments, so they are kept to a safe alphabet.</summary>
     [GeneratedRegex("^[a-z0-9][a-z0-9_-]{0,39}$")]
     private static partial Regex CameraId();
@@ -58,15 +51,12 @@ internal static partial class AgentConfigLoader
         ConfigDto dto;
         try
         {
-            dto = JsonSerializer.Deserialize<ConfigDto>(json, Options)
+            dto = JsonSerializer.Deserialize<ConfigDto>(json, StrictJson.Options)
                 ?? throw new AgentConfigException(file, "$", "the document is null");
         }
         catch (JsonException e)
         {
-            var at = e.Path ?? "$";
-            var problem = e.Message.Contains("could not be mapped", StringComparison.Ordinal)
-                ? $"unknown field '{at[(at.LastIndexOf('.') + 1)..]}'"
-                : e.Message.Split(" Path:", 2)[0];
+            var (at, problem) = StrictJson.Describe(e);
             throw new AgentConfigException(file, at, problem);
         }
 
