@@ -1,4 +1,5 @@
 using GateWatch.Central.Agents;
+using GateWatch.Central.Alerts;
 using GateWatch.Central.Audit;
 using GateWatch.Central.Data;
 using GateWatch.Central.Evidence;
@@ -172,6 +173,7 @@ internal static class ConsoleHost
         app.MapLive();
         app.MapRecordings();
         app.MapAudit();
+        app.MapAlerts();
         // The signing key is made at first start, not at the first export, so its fingerprint can be published early.
         _ = app.Services.GetRequiredService<EvidenceKey>();
         return app;

@@ -65,5 +65,16 @@ internal static class Migrations
             SELECT RAISE(ABORT, 'audit is append-only');
         END;
         """,
+
+        // 3: acknowledgements of alerts. An alert is an event of an alerting type; acknowledging it is a
+        // separate row, so the event as the agent sent it is never changed.
+        """
+        CREATE TABLE acknowledgements (
+            event_id   TEXT PRIMARY KEY REFERENCES events (id),
+            by_user    TEXT NOT NULL,
+            time_ms    INTEGER NOT NULL,
+            note       TEXT NOT NULL
+        );
+        """,
     ];
 }

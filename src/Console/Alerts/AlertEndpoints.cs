@@ -1,0 +1,88 @@
+using System.Security.Claims;
+using System.Text.Json;
+using GateWatch.Central.Audit;
+using GateWatch.Central.Data;
+using GateWatch.Central.Users;
+
+namespace GateWatch.Central.Alerts;
+
+/// <summary>What guards must react to: crowd gatherings and cameras going offline, until acknowledged with a note.</summary>
+internal static class AlertEndpoints
+{
+    /// <summary>The event types that raise an alert on the wall.</summary>
+    public static readonly IReadOnlyList<string> Types = ["crowd-start", "camera-offline"];
+
+    /// <summary>A note is a sentence or two of what the guard saw or did; a page of text is not a note.</summary>
+    private const int MaxNote = 1000;
+
+    private sealed record Ack(string? Note);
+
+    public static WebApplication MapAlerts(this WebApplication app)
+    {
+        var alerts = app.MapGroup("/api/alerts").RequireAuthorization(Rights.Watch);
+        alerts.MapGet("/", (long? since, bool? open, ConsoleDb db) =>
+        {
+            using var c = db.Open();
+            using var cmd = c.CreateCommand();
+            cmd.CommandText = $"""
+                SELECT e.id, e.agent, e.camera, e.type, e.time_ms, e.data, a.by_user, a.time_ms, a.note
+                FROM events e LEFT JOIN acknowledgements a ON a.event_id = e.id
+                WHERE e.type IN ('{string.Join("', '", Types)}') AND e.time_ms >= $since
+                  AND ($open = 0 OR a.event_id IS NULL)
+                ORDER BY e.time_ms DESC LIMIT 500
+                """;
+            cmd.Parameters.AddWithValue("$since", since ?? 0);
+            cmd.Parameters.AddWithValue("$open", open == true ? 1 : 0);
+            using var r = cmd.ExecuteReader();
+            var list = new List<object>();
+            while (r.Read())
+            {
+                using var data = JsonDocument.Parse(r.GetString(5));
+                list.Add(new
+                {
+                    id = r.GetString(0),
+                    agent = r.GetString(1),
+                    camera = r.GetString(2),
+                    type = r.GetString(3),
+                    time = DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(4)),
+                    data = data.RootElement.Clone(),
+                    acknowledged = r.IsDBNull(6) ? null : new { by = r.GetString(6), time = DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(7)), note = r.GetString(8) },
+                });
+            }
+
+            return Results.Json(list);
+        });
+        alerts.MapPost("/{id}/acknowledge", (string id, Ack? body, ConsoleDb db, AuditLog audit, TimeProvider time, ClaimsPrincipal user) =>
+        {
+            var note = body?.Note?.Trim() ?? "";
+            if (note.Length is 0 or > MaxNote)
+            {
+                return Results.Problem(statusCode: 400, detail: $"note: say what was seen or done, 1 to {MaxNote} characters");
+            }
+
+            using var c = db.Open();
+            using var find = c.CreateCommand();
+            find.CommandText = $"SELECT type FROM events WHERE id = $id AND type IN ('{string.Join("', '", Types)}')";
+            find.Parameters.AddWithValue("$id", id);
+            if (find.ExecuteScalar() is null)
+            {
+                return Results.Problem(statusCode: 404, detail: $"no alert {(id.Length > 64 ? id[..64] : id)}");
+            }
+
+            using var ack = c.CreateCommand();
+            ack.CommandText = "INSERT INTO acknowledgements (event_id, by_user, time_ms, note) VALUES ($id, $by, $now, $note) ON CONFLICT DO NOTHING";
+            ack.Parameters.AddWithValue("$id", id);
+            ack.Parameters.AddWithValue("$by", user.Identity!.Name!);
+            ack.Parameters.AddWithValue("$now", time.GetUtcNow().ToUnixTimeMilliseconds());
+            ack.Parameters.AddWithValue("$note", note);
+            if (ack.ExecuteNonQuery() == 0)
+            {
+                return Results.Problem(statusCode: 409, detail: "this alert was already acknowledged; its note stands");
+            }
+
+            audit.Append(user.Identity!.Name!, AuditActions.Acknowledge, $"alert:{id}", AuditOutcomes.Ok, note);
+            return Results.NoContent();
+        });
+        return app;
+    }
+}
