@@ -59,7 +59,13 @@ public sealed class SegmentRecorderTests : IDisposable
             await Task.Delay(100, cts.Token);
         }
 
-        await Task.Delay(TimeSpan.FromSeconds(1.6), cts.Token); // mid-way through the next segment, past its first fragment
+        // Mid-way through the next segment, once its first fragment is on disk (past the ~1 KB header): a fixed
+        // delay here was flaky on a loaded machine, where the fragment could land after the kill.
+        while (recorder.CurrentFile is not { } current || !File.Exists(current) || new FileInfo(current).Length < 8192)
+        {
+            await Task.Delay(50, cts.Token);
+        }
+
         using (var ffmpeg = Process.GetProcessById(recorder.FfmpegProcessId!.Value))
         {
             ffmpeg.Kill(); // SIGKILL: no chance to finish the file
