@@ -235,10 +235,10 @@ internal static partial class AgentConfigLoader
     private static string Invariant(FormattableString s) => FormattableString.Invariant(s);
 
     /// <summary>
-    /// A URL as it may be shown in an error: everything between the scheme and the last '@' hidden.
-    /// Redact.Url stops at the first '@' (and at a space), but ffmpeg takes the last '@' before the host,
-    /// so a working camera password may hold a raw '@' or a space; a typo in such a URL's scheme would
-    /// then print the rest of the password. Hiding too much of a URL that is refused anyway costs nothing.
+    /// A refused URL as it may be shown in an error: everything between the scheme and the last '@' hidden.
+    /// Redact.Url scans free text, so it must stop at a '/' to find where a URL's host begins; here the whole
+    /// string is one URL, so even a password holding '/' stays hidden. Hiding too much of a URL that is
+    /// refused anyway costs nothing.
     /// </summary>
     private static string HideUserInfo(string url)
     {
