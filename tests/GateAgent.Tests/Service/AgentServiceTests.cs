@@ -5,6 +5,7 @@ using System.Net.Http.Json;
 using System.Security.Cryptography;
 using System.Text.Json;
 using GateWatch.Agent.Capture;
+using GateWatch.Agent.Outbox;
 using GateWatch.Agent.Record;
 using GateWatch.Agent.Service;
 using GateWatch.Agent.Tests.Outbox;
@@ -108,7 +109,9 @@ public sealed class AgentServiceTests(PetsStreamFixture pets) : IClassFixture<Pe
         // No console so far: every event waits in the outbox. Then the console appears: each arrives once, in order.
         Assert.Equal(agent.Outbox.LastSeq(), agent.Outbox.PendingCount());
         await using var console = await ConsoleReceiver.StartAsync(consolePort, "console-key-for-test-gate");
-        await agent.WaitUntilAsync(() => agent.Outbox.PendingCount() == 0, TimeSpan.FromSeconds(30), "delivery of the backlog");
+        // The agent may have just backed off for the longest delay (plus 10 % jitter) when the console appears.
+        var nextAttempt = (EventDelivery.MaxBackoff * 1.1) + TimeSpan.FromSeconds(15);
+        await agent.WaitUntilAsync(() => agent.Outbox.PendingCount() == 0, nextAttempt, "delivery of the backlog");
         var sent = agent.Outbox.ReadAfter(0, 10_000).Where(e => e.Seq <= agent.Outbox.LastSeq()).ToList();
         var received = console.Events;
         Assert.Equal(0, console.Duplicates);
