@@ -6,6 +6,7 @@ using GateWatch.Central.Evidence;
 using GateWatch.Central.Live;
 using GateWatch.Central.Recordings;
 using GateWatch.Central.Users;
+using GateWatch.Central.Web;
 
 namespace GateWatch.Central;
 
@@ -165,6 +166,7 @@ internal static class ConsoleHost
 
         var app = builder.Build();
         app.UseAuthentication();
+        app.UseWebPages();
         app.UseAuthorization();
         app.UseAntiforgeryOnChanges();
         app.MapGet("/healthz", () => Results.Text("ok")).AllowAnonymous();

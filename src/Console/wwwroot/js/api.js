@@ -1,0 +1,113 @@
+// Shared by every page: calls to the console's API, the signed-in user, the top bar.
+// The API is the authority on rights; the pages only hide what a role cannot use.
+
+export class ApiError extends Error {
+  constructor(status, detail) {
+    super(detail);
+    this.status = status;
+  }
+}
+
+let csrf = null;
+
+/** Calls the API. Returns parsed JSON (null for 204), or the Response itself with {raw: true}. Throws ApiError with the server's detail. */
+export async function api(path, { method = 'GET', body, form, raw = false, signal } = {}) {
+  const headers = {};
+  if (method !== 'GET' && method !== 'HEAD') {
+    if (!csrf) csrf = (await (await fetch('/api/login', { credentials: 'same-origin' })).json()).csrf;
+    headers['X-CSRF-TOKEN'] = csrf;
+  }
+  let payload;
+  if (form) payload = form;
+  else if (body !== undefined) { headers['Content-Type'] = 'application/json'; payload = JSON.stringify(body); }
+  const r = await fetch(path, { method, headers, body: payload, credentials: 'same-origin', signal });
+  if (r.status === 401 && !path.startsWith('/api/login')) {
+    location.href = '/login.html?next=' + encodeURIComponent(location.pathname + location.search);
+    throw new ApiError(401, 'signed out');
+  }
+  if (!r.ok) {
+    let detail = `HTTP ${r.status}`;
+    try { const p = await r.json(); detail = p.detail || p.title || detail; } catch { /* not JSON */ }
+    throw new ApiError(r.status, detail);
+  }
+  if (raw) return r;
+  if (r.status === 204) return null;
+  const type = r.headers.get('Content-Type') || '';
+  return type.includes('json') ? r.json() : r.text();
+}
+
+/** The signed-in user {name, role, rights, csrf}; sends to the login page when there is none. */
+export async function session() {
+  const me = await api('/api/me');
+  csrf = me.csrf;
+  return me;
+}
+
+/** Pages in the order of the top bar, each with the right it needs. */
+export const PAGES = [
+  { href: '/live.html', label: 'Live wall', right: 'watch' },
+  { href: '/recordings.html', label: 'Recordings', right: 'review' },
+  { href: '/cases.html', label: 'Cases', right: 'export' },
+  { href: '/verify.html', label: 'Verify package', right: 'export' },
+  { href: '/stats.html', label: 'Statistics', right: 'statistics' },
+  { href: '/admin.html', label: 'Admin', right: 'administer' },
+];
+
+/** The first page a user may use: where they land after signing in. */
+export function home(me) {
+  return (PAGES.find((p) => me.rights.includes(p.right)) || { href: '/login.html' }).href;
+}
+
+/**
+ * Fills <header id="top"> with the pages the user may open, their name and role, and sign-out.
+ * A page the user's role may not use sends them to their own first page.
+ */
+export async function start(right) {
+  const me = await session();
+  if (right && !me.rights.includes(right)) {
+    location.replace(home(me));
+    throw new ApiError(403, 'not for this role');
+  }
+  const top = document.getElementById('top');
+  top.replaceChildren(
+    el('a', { class: 'brand', href: home(me) }, 'GateWatch'),
+    el('nav', {}, ...PAGES.filter((p) => me.rights.includes(p.right)).map((p) =>
+      el('a', { href: p.href, class: location.pathname === p.href ? 'active' : '' }, p.label))),
+    el('span', { class: 'who', 'data-testid': 'who' }, `${me.name} · ${me.role}`),
+    el('button', { class: 'link', id: 'signout', onclick: signOut }, 'Sign out'),
+  );
+  return me;
+}
+
+async function signOut() {
+  try { await api('/api/logout', { method: 'POST' }); } finally { location.href = '/login.html'; }
+}
+
+/** Builds an element: el('a', {href, onclick}, 'text', child...). Text is always set as text, never parsed as HTML. */
+export function el(tag, attrs = {}, ...children) {
+  const e = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs || {})) {
+    if (v === undefined || v === null || v === false) continue;
+    if (k.startsWith('on') && typeof v === 'function') e.addEventListener(k.slice(2), v);
+    else if (k === 'dataset') Object.assign(e.dataset, v);
+    else e.setAttribute(k, v === true ? '' : String(v));
+  }
+  for (const c of children.flat()) {
+    if (c === null || c === undefined || c === false) continue;
+    e.append(c instanceof Node ? c : document.createTextNode(String(c)));
+  }
+  return e;
+}
+
+/** A time for people: local date and time to the second, with the UTC instant in its title. */
+export function when(iso) {
+  const d = new Date(iso);
+  return el('time', { datetime: d.toISOString(), title: d.toISOString() }, d.toLocaleString(undefined, { hour12: false }));
+}
+
+/** Shows a message in <div id="status"> (or the given element); kind is 'error', 'ok' or ''. */
+export function say(text, kind = '', target = document.getElementById('status')) {
+  if (!target) return;
+  target.textContent = text;
+  target.className = `status ${kind}`;
+}
