@@ -2,9 +2,9 @@
 # The demo, on real footage (PETS 2009):
 #  1. the gate pipeline over the whole clip: events, an annotated video, a snapshot per crossing, and the
 #     score against ground truth when it is at hand;
-#  2. the edge agent service on the same clip served as a live camera by a real RTSP server (with a password,
-#     which the agent's logs never show): recording, counting, the local API and live video.
-# Runs until Ctrl+C; DEMO_SECONDS=N stops it after N seconds with a summary.
+#  2. the central console and an edge agent on the same clip served as a live camera by a real RTSP server
+#     (with a password, which no log shows): one user per role, the live wall, alerts, recordings, cases.
+# Runs until Ctrl+C; DEMO_SECONDS=N stops it after N seconds with a summary; DEMO_LIVE_ONLY=1 skips part 1.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 source "$ROOT/scripts/setup.sh"
@@ -15,6 +15,7 @@ dotnet build src/GateAgent -c Release -nologo -v q
 AGENT=(dotnet "$ROOT/src/GateAgent/bin/Release/net10.0/GateAgent.dll")
 GATE="$ROOT/samples/pets-gate.json"
 
+if [ -z "${DEMO_LIVE_ONLY:-}" ]; then
 echo "== 1. gate analysis of the whole clip"
 "${AGENT[@]}" analyze --video "$GATEWATCH_VIDEO" --gate "$GATE" --out "$OUT/events.jsonl" \
   --occupancy --annotate "$OUT/annotated.mp4" --snapshots "$OUT/crossings"
@@ -23,26 +24,54 @@ if [ -f "$TRUTH" ]; then
   "${AGENT[@]}" score --events "$OUT/events.jsonl" --truth "$TRUTH"
 fi
 echo "output in $OUT: events.jsonl, annotated.mp4 (boxes, ids, lines, counts), crossings/*.jpg"
+fi
 
 echo
-echo "== 2. the agent service on the clip served live over RTSP"
+echo "== 2. the console and an agent, on the clip served live over RTSP"
+dotnet build src/Console -c Release -nologo -v q
+CONSOLE=(dotnet "$ROOT/src/Console/bin/Release/net10.0/GateConsole.dll")
 RTSP_PORT="${GATEWATCH_RTSP_PORT:-8554}"
 AGENT_PORT="${GATEWATCH_AGENT_PORT:-8710}"
+CONSOLE_PORT="${GATEWATCH_CONSOLE_PORT:-8700}"
 LIVE="$OUT/live"
-mkdir -p "$LIVE"
+DATA="$OUT/console"
+mkdir -p "$LIVE" "$DATA"
 # A camera's kind of stream: H.264 without B-frames, a keyframe a second, as the RTSP server loops it.
 if [ ! -f "$LIVE/pets.h264" ]; then
   ffmpeg -v error -y -i "$GATEWATCH_VIDEO" -c:v libx264 -preset veryfast -bf 0 -g 10 -pix_fmt yuv420p -f h264 "$LIVE/pets.h264"
 fi
-[ -f "$LIVE/agent.key" ] || head -c 24 /dev/urandom | base64 | tr -d '/+=' > "$LIVE/agent.key"
+secret() { head -c 24 /dev/urandom | base64 | tr -d '/+='; }
+[ -f "$LIVE/agent.key" ] || secret > "$LIVE/agent.key"
 KEY="$(cat "$LIVE/agent.key")"
 CAM_PASSWORD="gate-camera-pw"
+
+# One user per role, made once; their passwords stay in the console's data folder for later runs.
+if [ ! -f "$DATA/logins.txt" ]; then
+  : > "$DATA/logins.txt.partial"
+  for role in admin guard reviewer investigator; do
+    pw="$(secret | head -c 16)"
+    if [ "$role" = admin ]; then
+      printf '%s\n' "$pw" | "${CONSOLE[@]}" create-admin --name admin --data "$DATA" >/dev/null
+    else
+      printf '%s\n' "$pw" | "${CONSOLE[@]}" create-user --name "$role" --role "$role" --data "$DATA" >/dev/null
+    fi
+    printf '%-13s %-13s %s\n' "$role" "$role" "$pw" >> "$DATA/logins.txt.partial"
+  done
+  mv "$DATA/logins.txt.partial" "$DATA/logins.txt"
+fi
+# The agent registers with the console once and keeps the key it sends its events with.
+if [ ! -f "$LIVE/console.key" ]; then
+  "${CONSOLE[@]}" register-agent --id demo-gate --name "Demo gate (PETS 2009)" --url "http://127.0.0.1:$AGENT_PORT/" \
+    --api-key-file "$LIVE/agent.key" --data "$DATA" > "$LIVE/console.key.partial"
+  mv "$LIVE/console.key.partial" "$LIVE/console.key"
+fi
 cat > "$LIVE/agent.json" <<JSON
 {
   "agentId": "demo-gate",
   "listen": "http://127.0.0.1:$AGENT_PORT",
   "apiKeyFile": "agent.key",
   "dataDir": "data",
+  "console": { "url": "http://127.0.0.1:$CONSOLE_PORT/", "key": "$(cat "$LIVE/console.key")" },
   "retention": { "maxAgeDays": 1, "lowDiskFreeMB": 512, "sweepSeconds": 60 },
   "cameras": [
     { "id": "pets", "name": "PETS 2009 gate (RTSP)", "main": "rtsp://camera:$CAM_PASSWORD@127.0.0.1:$RTSP_PORT/gate",
@@ -60,21 +89,25 @@ trap cleanup EXIT INT TERM
 /usr/bin/python3 "$ROOT/tests/rtsp/rtsp_server.py" "$LIVE/pets.h264" --port "$RTSP_PORT" --fps 10 \
   --user camera --password "$CAM_PASSWORD" > "$LIVE/rtsp.log" 2>&1 &
 pids+=($!)
+"${CONSOLE[@]}" serve --data "$DATA" --listen "http://127.0.0.1:$CONSOLE_PORT" > "$DATA/console.log" 2>&1 &
+pids+=($!)
 "${AGENT[@]}" run --config "$LIVE/agent.json" > "$LIVE/agent.log" 2>&1 &
 pids+=($!)
 
 API="http://127.0.0.1:$AGENT_PORT/api"
-for _ in $(seq 60); do
-  curl -sf "http://127.0.0.1:$AGENT_PORT/healthz" >/dev/null 2>&1 && break
-  sleep 1
+for url in "http://127.0.0.1:$AGENT_PORT/healthz" "http://127.0.0.1:$CONSOLE_PORT/healthz"; do
+  for _ in $(seq 60); do
+    curl -sf "$url" >/dev/null 2>&1 && break
+    sleep 1
+  done
 done
 cat <<TXT
+console     : http://127.0.0.1:$CONSOLE_PORT/   (log in $DATA/console.log)
+logins      : role          user          password
+$(sed 's/^/              /' "$DATA/logins.txt")
 RTSP camera : rtsp://camera:***@127.0.0.1:$RTSP_PORT/gate (PETS 2009, looped)
 agent API   : $API   (key in $LIVE/agent.key; agent log in $LIVE/agent.log)
   curl -H "Authorization: Bearer \$(cat $LIVE/agent.key)" $API/health
-  curl -H "Authorization: Bearer \$(cat $LIVE/agent.key)" "$API/events?after=0"
-  curl -H "Authorization: Bearer \$(cat $LIVE/agent.key)" $API/cameras/pets/live.mjpeg   (boxes and lines drawn in)
-  curl -H "Authorization: Bearer \$(cat $LIVE/agent.key)" $API/cameras/pets/live.mp4     (fragmented MP4, stream copy)
 recordings  : $LIVE/data/recordings/pets
 TXT
 
@@ -88,10 +121,10 @@ for c in h["cameras"]:
     lines = ", ".join(f"{k} in {v['in']} out {v['out']}" for k, v in c["lineCounts"].items())
     print(f"camera {c['id']}: {c['state']}, {c['segmentsThisRun']} segments recorded, "
           f"{c['analysedFrames']} frames analysed at {c['analysedFps']}/s; {lines or 'no crossings yet'}")
-print(f"events in the outbox: {h['outbox']['lastSeq']}")
+o = h["outbox"]
+print(f"events: {o['lastSeq']} written, {o['pending']} not yet delivered to the console")
 PY
-  curl -s -H "Authorization: Bearer $KEY" -o "$LIVE/snapshot.jpg" "$API/cameras/pets/snapshot.jpg" && echo "snapshot: $LIVE/snapshot.jpg"
 else
-  echo "running; Ctrl+C stops the agent and the camera"
+  echo "running; Ctrl+C stops the console, the agent and the camera"
   wait
 fi

@@ -21,6 +21,9 @@ internal static class ConsoleCommands
                                               the first administrator (the password from FILE, else one line of stdin)
         create-user --name NAME --role ROLE [--data DIR] [--password-file FILE]
                                               a user with role guard, reviewer, investigator or admin
+        register-agent --id ID --url URL --api-key-file FILE [--name NAME] [--data DIR]
+                                              registers an edge agent (its API address and key); prints the key the
+                                              agent sends its events with (shown once; audited as "cli")
         verify PACKAGE.zip [--key evidence-public.pem]
                                               checks an evidence package: signature, every file's SHA-256, nothing
                                               missing or added; names what was changed (exit 0 intact, 1 not)
@@ -49,6 +52,8 @@ internal static class ConsoleCommands
                 return 0;
             case "create-admin" or "create-user":
                 return CreateUser(command == "create-admin" ? Roles.Admin : options.GetValueOrDefault("--role", ""), options);
+            case "register-agent":
+                return RegisterAgent(options);
             case "help" or "--help" or "-h":
                 Console.WriteLine(Usage);
                 return 0;
@@ -110,6 +115,42 @@ internal static class ConsoleCommands
             return 0;
         }
         catch (UserException e)
+        {
+            Console.Error.WriteLine($"error: {e.Message}");
+            return 1;
+        }
+    }
+
+    private static int RegisterAgent(Dictionary<string, string> options)
+    {
+        if (!options.TryGetValue("--id", out var id) || !options.TryGetValue("--url", out var address) || !options.TryGetValue("--api-key-file", out var keyFile))
+        {
+            Console.Error.WriteLine($"error: --id, --url and --api-key-file are required\n\n{Usage}");
+            return 2;
+        }
+
+        if (!Uri.TryCreate(address, UriKind.Absolute, out var url))
+        {
+            Console.Error.WriteLine($"error: --url: '{address}' is not an absolute address such as http://10.0.0.5:8710");
+            return 2;
+        }
+
+        if (!File.Exists(keyFile))
+        {
+            Console.Error.WriteLine($"error: --api-key-file: {Path.GetFullPath(keyFile)} does not exist");
+            return 2;
+        }
+
+        var db = new ConsoleDb(new ConsoleSettings(options.GetValueOrDefault("--data", "var/console"), "").DatabasePath);
+        db.Migrate();
+        try
+        {
+            var key = new AgentRegistry(db, TimeProvider.System).Register(id, options.GetValueOrDefault("--name", id), url, File.ReadAllText(keyFile).Trim());
+            new AuditLog(db, TimeProvider.System).Append("cli", AuditActions.AgentRegistered, $"agent:{id}", AuditOutcomes.Ok, url.Authority);
+            Console.WriteLine(key);
+            return 0;
+        }
+        catch (AgentException e)
         {
             Console.Error.WriteLine($"error: {e.Message}");
             return 1;
