@@ -15,6 +15,10 @@ dpkg -s libgtk-3-0 >/dev/null 2>&1 || need_pkgs+=(libgtk-3-0)
 if ! /usr/bin/python3 -c "import gi; gi.require_version('GstRtspServer', '1.0'); from gi.repository import GstRtspServer" >/dev/null 2>&1; then
   need_pkgs+=(python3-gi gir1.2-gst-rtsp-server-1.0 gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-bad)
 fi
+# The browser tests drive Debian's Chromium (Playwright's own browser download cannot work offline).
+if [ -n "${GATEWATCH_BROWSER:-}" ] && [ ! -x /usr/bin/chromium ]; then
+  need_pkgs+=(chromium)
+fi
 if [ ${#need_pkgs[@]} -gt 0 ]; then
   echo "setup: installing ${need_pkgs[*]}"
   SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"

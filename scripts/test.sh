@@ -2,7 +2,7 @@
 # Runs every test: installs what is missing, builds with warnings as errors, runs xunit.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-source "$ROOT/scripts/setup.sh"
+GATEWATCH_BROWSER=1 source "$ROOT/scripts/setup.sh"
 cd "$ROOT"
 mkdir -p artifacts/test
 dotnet build GateWatch.sln -c Release -warnaserror -nologo -v q

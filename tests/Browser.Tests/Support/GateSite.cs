@@ -1,0 +1,213 @@
+using System.Globalization;
+using System.Net.Http.Json;
+using System.Net.Http.Headers;
+using System.Text.Json;
+using GateWatch.Agent.Tests.Support;
+using Microsoft.Playwright;
+
+namespace GateWatch.Browser.Tests.Support;
+
+/// <summary>
+/// Everything a person at the console meets, for real: the PETS clip served by a real RTSP server with a
+/// password, the edge agent and the console run as the programs they are (dotnet GateAgent.dll run,
+/// dotnet GateConsole.dll serve), set up with the console's own commands (one user per role, the agent
+/// registered), and Debian's Chromium driven by Playwright. Started once for all browser tests.
+/// </summary>
+public sealed class GateSite : IAsyncLifetime
+{
+    public const string Password = "correct horse battery staple";
+    public const string AgentId = "gate-north";
+    public const string CameraId = "north-1";
+    private const string CameraPassword = "cam-pw-5521";
+    private static readonly HttpClient Http = new() { Timeout = TimeSpan.FromSeconds(10) };
+
+    private readonly string _dir = Directory.CreateTempSubdirectory("gatewatch-browser-").FullName;
+    private RtspTestServer? _camera;
+    private ChildProcess? _console;
+    private ChildProcess? _agent;
+    private IPlaywright? _playwright;
+    private string _agentKey = "";
+    private int _agentPort;
+
+    public Uri ConsoleUrl { get; private set; } = null!;
+
+    public IBrowser Browser { get; private set; } = null!;
+
+    /// <summary>Screenshots and the programs' logs, kept after the run (CI keeps artifacts/).</summary>
+    public static string Artifacts { get; } = Directory.CreateDirectory(Path.Combine(TestPaths.RepoRoot, "artifacts", "browser")).FullName;
+
+    public async Task InitializeAsync()
+    {
+        var video = Environment.GetEnvironmentVariable("GATEWATCH_VIDEO") is { Length: > 0 } v ? v : Path.Combine(TestPaths.Shared, "data", "pets2009-s2l1", "vtest.mp4");
+        if (!File.Exists(video))
+        {
+            throw new FileNotFoundException($"the PETS clip is needed: {video} (scripts/setup.sh finds it or fetches Debian's opencv-doc copy and sets GATEWATCH_VIDEO)");
+        }
+
+        // A camera's kind of stream: H.264 without B-frames, a keyframe a second.
+        var clip = Path.Combine(_dir, "pets.h264");
+        FfmpegCli.Run("-i", video, "-c:v", "libx264", "-preset", "veryfast", "-bf", "0", "-g", "10", "-pix_fmt", "yuv420p", "-f", "h264", clip);
+        _camera = RtspTestServer.Start(clip, "camera", CameraPassword);
+
+        var consoleData = Path.Combine(_dir, "console");
+        var passwordFile = Path.Combine(_dir, "password.txt");
+        await File.WriteAllTextAsync(passwordFile, Password);
+        Console("create-admin", "--name", "admin1", "--password-file", passwordFile, "--data", consoleData);
+        foreach (var role in new[] { "guard", "reviewer", "investigator" })
+        {
+            Console("create-user", "--name", role + "1", "--role", role, "--password-file", passwordFile, "--data", consoleData);
+        }
+
+        var consolePort = RtspTestServer.FreePort();
+        _agentPort = RtspTestServer.FreePort();
+        _agentKey = Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(16));
+        var agentDir = Directory.CreateDirectory(Path.Combine(_dir, "agent")).FullName;
+        await File.WriteAllTextAsync(Path.Combine(agentDir, "agent.key"), _agentKey);
+        var consoleKey = Console("register-agent", "--id", AgentId, "--name", "North gate", "--url", $"http://127.0.0.1:{_agentPort}/",
+            "--api-key-file", Path.Combine(agentDir, "agent.key"), "--data", consoleData).Trim();
+        var config = new
+        {
+            agentId = AgentId,
+            listen = $"http://127.0.0.1:{_agentPort}",
+            apiKeyFile = "agent.key",
+            dataDir = "data",
+            console = new { url = $"http://127.0.0.1:{consolePort}/", key = consoleKey },
+            cameras = new[]
+            {
+                new
+                {
+                    id = CameraId, name = "North gate", main = _camera.UrlWith("camera", CameraPassword), gate = TestPaths.Resolve("samples/pets-gate.json"),
+                    analysisFps = 5, segmentSeconds = 4, preRollSeconds = 5, postRollSeconds = 5,
+                },
+            },
+        };
+        var configPath = Path.Combine(agentDir, "agent.json");
+        await File.WriteAllTextAsync(configPath, JsonSerializer.Serialize(config));
+
+        ConsoleUrl = new Uri($"http://127.0.0.1:{consolePort}/");
+        _console = ChildProcess.Start(Path.Combine(Artifacts, "console.log"), "dotnet", Program("src/Console", "GateConsole.dll"),
+            "serve", "--data", consoleData, "--listen", $"http://127.0.0.1:{consolePort}");
+        _agent = ChildProcess.Start(Path.Combine(Artifacts, "agent.log"), "dotnet", Program("src/GateAgent", "GateAgent.dll"), "run", "--config", configPath);
+        await WaitAsync(() => UpAsync(new Uri(ConsoleUrl, "healthz")), TimeSpan.FromSeconds(60), "the console to answer", _console);
+        await WaitAsync(CameraOnlineAsync, TimeSpan.FromSeconds(60), "the agent's camera to be online", _agent);
+
+        _playwright = await Microsoft.Playwright.Playwright.CreateAsync();
+        Browser = await _playwright.Chromium.LaunchAsync(new()
+        {
+            ExecutablePath = "/usr/bin/chromium",
+            Headless = true,
+            // This machine's network is closed: without these Chromium keeps trying Google's services.
+            Args = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+                "--disable-component-update", "--disable-sync", "--autoplay-policy=no-user-gesture-required"],
+        });
+    }
+
+    /// <summary>A fresh browser context (its own cookies) signed in through the login page as <paramref name="user"/>.</summary>
+    public async Task<IPage> SignInAsync(string user)
+    {
+        var context = await Browser.NewContextAsync(new() { BaseURL = ConsoleUrl.ToString(), ViewportSize = new() { Width = 1400, Height = 900 }, AcceptDownloads = true });
+        var page = await context.NewPageAsync();
+        await page.GotoAsync("/login.html");
+        await page.FillAsync("#name", user);
+        await page.FillAsync("#password", Password);
+        await page.ClickAsync("#signin");
+        await page.WaitForURLAsync(u => !u.Contains("/login.html", StringComparison.Ordinal));
+        return page;
+    }
+
+    public static async Task ShotAsync(IPage page, string name) =>
+        await page.ScreenshotAsync(new() { Path = Path.Combine(Artifacts, name + ".png"), FullPage = true });
+
+    /// <summary>The agent's own view of its camera, asked with its key (what the console relays).</summary>
+    public async Task<JsonElement> AgentHealthAsync()
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, $"http://127.0.0.1:{_agentPort}/api/health");
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", _agentKey);
+        using var response = await Http.SendAsync(request);
+        response.EnsureSuccessStatusCode();
+        return (await response.Content.ReadFromJsonAsync<JsonElement>())!;
+    }
+
+    public string ConsoleLog => _console?.Tail() ?? "";
+
+    public string AgentLog => _agent?.Tail() ?? "";
+
+    public async Task DisposeAsync()
+    {
+        if (Browser is not null)
+        {
+            await Browser.CloseAsync();
+        }
+
+        _playwright?.Dispose();
+        _agent?.Dispose();
+        _console?.Dispose();
+        _camera?.Dispose();
+        try
+        {
+            Directory.Delete(_dir, recursive: true);
+        }
+        catch (IOException)
+        {
+            // An ffmpeg still closing a segment; the temp folder is the system's to clean.
+        }
+    }
+
+    private async Task<bool> CameraOnlineAsync()
+    {
+        try
+        {
+            var health = await AgentHealthAsync();
+            return health.GetProperty("cameras").EnumerateArray().Any(c => c.GetProperty("state").GetString() == "online");
+        }
+        catch (HttpRequestException)
+        {
+            return false;
+        }
+    }
+
+    private static async Task<bool> UpAsync(Uri url)
+    {
+        try
+        {
+            using var r = await Http.GetAsync(url);
+            return r.IsSuccessStatusCode;
+        }
+        catch (HttpRequestException)
+        {
+            return false;
+        }
+    }
+
+    private static async Task WaitAsync(Func<Task<bool>> condition, TimeSpan limit, string what, ChildProcess program)
+    {
+        var until = DateTime.UtcNow + limit;
+        while (!await condition())
+        {
+            if (program.HasExited || DateTime.UtcNow > until)
+            {
+                throw new TimeoutException($"waited {limit.TotalSeconds:0} s for {what}; it said:\n{program.Tail()}");
+            }
+
+            await Task.Delay(500);
+        }
+    }
+
+    private static string Console(params string[] args) => ChildProcess.Run("dotnet", [Program("src/Console", "GateConsole.dll"), .. args]);
+
+    /// <summary>The program as built beside this test (same configuration: bin/Release or bin/Debug).</summary>
+    private static string Program(string project, string dll)
+    {
+        var configuration = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd('/')).Parent!.Name;
+        var path = Path.Combine(TestPaths.RepoRoot, project, "bin", configuration, "net10.0", dll);
+        return File.Exists(path) ? path : throw new FileNotFoundException($"{path} is not built (dotnet build GateWatch.sln -c {configuration})");
+    }
+
+    internal static string Invariant(FormattableString s) => s.ToString(CultureInfo.InvariantCulture);
+}
+
+[CollectionDefinition(Name)]
+public sealed class GateSiteGroup : ICollectionFixture<GateSite>
+{
+    public const string Name = "gate site";
+}
