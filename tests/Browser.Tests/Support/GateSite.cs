@@ -105,7 +105,7 @@ public sealed class GateSite : IAsyncLifetime
     /// <summary>A fresh browser context (its own cookies) signed in through the login page as <paramref name="user"/>.</summary>
     public async Task<IPage> SignInAsync(string user)
     {
-        var context = await Browser.NewContextAsync(new() { BaseURL = ConsoleUrl.ToString(), ViewportSize = new() { Width = 1400, Height = 900 }, AcceptDownloads = true });
+        var context = await Browser.NewContextAsync(new() { BaseURL = ConsoleUrl.ToString(), ViewportSize = new() { Width = 1400, Height = 900 }, AcceptDownloads = true, TimezoneId = "UTC" });
         var page = await context.NewPageAsync();
         await page.GotoAsync("/login.html");
         await page.FillAsync("#name", user);
@@ -126,6 +126,33 @@ public sealed class GateSite : IAsyncLifetime
         using var response = await Http.SendAsync(request);
         response.EnsureSuccessStatusCode();
         return (await response.Content.ReadFromJsonAsync<JsonElement>())!;
+    }
+
+    /// <summary>Waits until the agent holds at least <paramref name="span"/> of finished footage up to a few seconds ago.</summary>
+    public async Task WaitForFootageAsync(TimeSpan span)
+    {
+        var until = DateTime.UtcNow.AddSeconds(90);
+        while (true)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, $"http://127.0.0.1:{_agentPort}/api/cameras/{CameraId}/segments");
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", _agentKey);
+            using var response = await Http.SendAsync(request);
+            if (response.IsSuccessStatusCode)
+            {
+                var segments = (await response.Content.ReadFromJsonAsync<JsonElement>()).EnumerateArray().ToList();
+                if (segments.Count > 0 && segments[^1].GetProperty("end").GetDateTimeOffset() - segments[0].GetProperty("start").GetDateTimeOffset() >= span + TimeSpan.FromSeconds(10))
+                {
+                    return;
+                }
+            }
+
+            if (DateTime.UtcNow > until)
+            {
+                throw new TimeoutException($"the agent recorded less than {span.TotalSeconds:0} s in 90 s; it said:\n{AgentLog}");
+            }
+
+            await Task.Delay(1000);
+        }
     }
 
     public string ConsoleLog => _console?.Tail() ?? "";

@@ -1,0 +1,49 @@
+using GateWatch.Browser.Tests.Support;
+using Microsoft.Playwright;
+
+namespace GateWatch.Browser.Tests;
+
+/// <summary>A reviewer's recordings: the day's timeline of footage, and playback from where they click.</summary>
+[Collection(GateSiteGroup.Name)]
+public sealed class RecordingsTests(GateSite site)
+{
+    [Fact]
+    public async Task A_reviewer_plays_recorded_footage_from_the_timeline_and_steps_through_it()
+    {
+        await site.WaitForFootageAsync(TimeSpan.FromSeconds(30));
+        var page = await site.SignInAsync("reviewer1");
+        Assert.EndsWith("/recordings.html", page.Url, StringComparison.Ordinal);
+        await page.GotoAsync($"/recordings.html?agent={GateSite.AgentId}&camera={GateSite.CameraId}");
+        await Assertions.Expect(page.Locator("body")).ToHaveAttributeAsync("data-ready", "1", new() { Timeout = 30_000 });
+
+        // Click on the timeline where footage was recorded 20 s ago.
+        var timeline = page.GetByTestId("timeline");
+        await timeline.ScrollIntoViewIfNeededAsync();
+        var at = DateTimeOffset.UtcNow.AddSeconds(-20);
+        var box = (await timeline.BoundingBoxAsync())!;
+        var x = await TimelineXAsync(timeline, at, box);
+        await page.Mouse.ClickAsync((float)(box.X + x), box.Y + (box.Height / 2));
+
+        var player = page.GetByTestId("player");
+        await page.WaitForFunctionAsync("() => { const v = document.querySelector('[data-testid=player]'); return v && v.currentTime > 0.5 && !v.paused; }",
+            null, new() { Timeout = 30_000 });
+        await GateSite.ShotAsync(page, "recordings-playing");
+
+        // Stepping pauses and moves by a frame.
+        await page.GetByTestId("step-fwd").ClickAsync();
+        var t0 = await player.EvaluateAsync<double>("v => v.currentTime");
+        await page.GetByTestId("step-fwd").ClickAsync();
+        var t1 = await player.EvaluateAsync<double>("v => v.currentTime");
+        Assert.True(await player.EvaluateAsync<bool>("v => v.paused"));
+        Assert.InRange(t1 - t0, 0.01, 0.5);
+        await page.Context.CloseAsync();
+    }
+
+    /// <summary>Where on the timeline a moment lies, from the window the timeline says it shows.</summary>
+    private static async Task<double> TimelineXAsync(ILocator timeline, DateTimeOffset at, LocatorBoundingBoxResult box)
+    {
+        var start = DateTimeOffset.Parse((await timeline.GetAttributeAsync("data-start"))!, System.Globalization.CultureInfo.InvariantCulture);
+        var end = DateTimeOffset.Parse((await timeline.GetAttributeAsync("data-end"))!, System.Globalization.CultureInfo.InvariantCulture);
+        return box.Width * (at - start).TotalSeconds / (end - start).TotalSeconds;
+    }
+}
