@@ -46,12 +46,20 @@ class Tile {
     el('header', { class: 'tile-head' },
       el('div', { class: 'titles' }, this.name, this.agentName),
       this.pill),
-    el('div', { class: 'stage' }, this.video, this.still, this.canvas, this.notice, this.live, this.latency),
+    this.stage = el('div', { class: 'stage' }, this.video, this.still, this.canvas, this.notice, this.live, this.latency),
     el('footer', { class: 'tile-foot' }, this.today, this.counts));
-    this.overlay = new Overlay(this.canvas, () => this.mediaSize());
+    this.overlay = new Overlay(this.canvas, () => this.mediaSize(), () => (this.player?.playing ? this.player.latency() : 0));
     new ResizeObserver(() => this.overlay.draw()).observe(this.canvas);
-    this.video.addEventListener('loadedmetadata', () => this.overlay.draw());
-    this.still.addEventListener('load', () => { this.still.hidden = false; this.overlay.draw(); });
+    this.video.addEventListener('loadedmetadata', () => {
+      // The tile takes the camera's shape (4:3, 16:9...) so the picture fills it without bars.
+      if (this.video.videoWidth) this.stage.style.aspectRatio = `${this.video.videoWidth} / ${this.video.videoHeight}`;
+      this.overlay.draw();
+    });
+    this.still.addEventListener('load', () => {
+      this.still.hidden = false;
+      if (!this.video.videoWidth) this.stage.style.aspectRatio = `${this.still.naturalWidth} / ${this.still.naturalHeight}`;
+      this.overlay.draw();
+    });
     this.still.addEventListener('error', () => { this.still.hidden = true; });
     this.update(w);
   }
@@ -341,7 +349,7 @@ function alertEl(a) {
     class: `alert ${a.type}`, role: 'alert', 'data-testid': 'alert', 'data-id': a.id, 'data-type': a.type,
     'data-agent': a.agent, 'data-camera': a.camera,
   },
-  el('span', { class: 'alert-icon', 'aria-hidden': 'true' }, a.type === 'camera-offline' ? '⏻' : '⚠'),
+  el('span', { class: 'alert-icon', 'aria-hidden': 'true' }, a.type === 'camera-offline' ? '▣' : '⚠'),
   el('div', { class: 'alert-text' },
     el('strong', { class: 'alert-what' }, describe(a)),
     el('span', { class: 'alert-meta' }, when(a.time), ago_, detail(a) ? ` · ${detail(a)}` : '')),
@@ -493,7 +501,9 @@ async function main() {
   loop(refreshAcked, ACKED_EVERY);
   // Relative times in the banner move on by themselves.
   setInterval(renderAlerts, 15000);
-  // Overlays fade stale boxes even when no metadata arrives.
+  // Overlays follow the video's latency, and drop stale boxes even when no metadata arrives.
+  const frame = () => { for (const t of tiles.values()) t.overlay.tick(); requestAnimationFrame(frame); };
+  requestAnimationFrame(frame);
   setInterval(() => { for (const t of tiles.values()) t.overlay.draw(); }, 1000);
 }
 

@@ -32,24 +32,43 @@ const count = (o, k) => (o ? (o[k] ?? o[k[0].toUpperCase() + k.slice(1)] ?? 0) :
 
 export class Overlay {
   /** media(): the element whose picture the overlay follows, with its intrinsic size: {el, w, h} or null. */
-  constructor(canvas, media) {
+  constructor(canvas, media, delay = () => 0) {
     this.canvas = canvas;
     this.media = media;
+    this.delay = delay;
+    this.queue = [];
     this.meta = null;
     this.gate = null;
     this.at = 0;
     this.enabled = true;
   }
 
+  /**
+   * Takes a metadata message. It is drawn after delay() seconds, the video's own latency, so the boxes
+   * sit on the frame they were found in rather than on one half a second older.
+   */
   update(meta) {
     if (meta.gate) this.gate = meta.gate;
-    this.meta = meta;
-    this.at = performance.now();
-    this.draw();
+    this.queue.push({ at: performance.now(), meta });
+    if (this.queue.length > 100) this.queue.shift();
+    this.tick();
+  }
+
+  /** Draws the newest message old enough for the picture on screen; call once an animation frame. */
+  tick() {
+    const due = performance.now() - Math.min(2, Math.max(0, this.delay() || 0)) * 1000;
+    let pick = null;
+    while (this.queue.length && this.queue[0].at <= due) pick = this.queue.shift();
+    if (pick) {
+      this.meta = pick.meta;
+      this.at = pick.at;
+      this.draw();
+    }
   }
 
   clear() {
     this.meta = null;
+    this.queue = [];
     this.draw();
   }
 
