@@ -90,7 +90,8 @@ class Tile {
       this.stopMeta();
       this.stopStill();
       this.still.hidden = true;
-      this.show(`Agent unreachable: ${w.error || 'no answer'}`, 'bad');
+      this.show(`Agent unreachable: ${short(w.error || 'no answer', 160)}`, 'bad');
+      this.notice.title = w.error || '';
       return;
     }
     if (state === 'offline') {
@@ -123,7 +124,7 @@ class Tile {
     if (this.player) { this.player.start(); return; }
     this.video.hidden = false;
     this.player = new LivePlayer(this.video, `${cameraPath(this.agent, this.camera)}/video`, {
-      state: (kind, text) => {
+      state: (kind, text, why) => {
         this.root.dataset.video = kind;
         if (kind === 'playing') {
           this.still.hidden = true;
@@ -137,7 +138,8 @@ class Tile {
           this.startStill();
         } else {
           this.live.hidden = true;
-          this.show(text, kind === 'reconnecting' ? 'warn' : '');
+          this.show(why ? `${text} — ${short(why, 140)}` : text, kind === 'reconnecting' ? 'warn' : '');
+          this.notice.title = why || '';
         }
       },
       latency: (s) => {
@@ -155,6 +157,7 @@ class Tile {
 
   stopVideo() {
     this.player?.stop();
+    if (this.player) this.root.dataset.video = 'stopped';
     this.live.hidden = true;
     this.latency.textContent = '';
   }
@@ -332,8 +335,17 @@ export function describe(a) {
 
 function detail(a) {
   if (a.type === 'crowd-start' && a.data?.peak) return `${a.data.peak} people at the peak`;
-  if (a.type === 'camera-offline' && a.data?.reason) return a.data.reason;
+  if (a.type === 'camera-offline' && a.data?.reason) return short(a.data.reason);
   return '';
+}
+
+/** The gist of a tool's error for a tile or a banner: its last line, not a page of ffmpeg output. */
+export function short(text, max = 140) {
+  const lines = String(text).split(/\n|\s\|\s/).map((l) => l.trim()).filter(Boolean);
+  let t = lines.length > 1 ? lines[lines.length - 1] : (lines[0] || '');
+  t = t.replace(/\[\w+ @ 0x[0-9a-f]+\]\s*/g, '');
+  while (t.endsWith(')') && (t.match(/\)/g) || []).length > (t.match(/\(/g) || []).length) t = t.slice(0, -1);
+  return t.length > max ? `${t.slice(0, max - 1)}…` : t;
 }
 
 function ago(iso) {
@@ -352,7 +364,7 @@ function alertEl(a) {
   el('span', { class: 'alert-icon', 'aria-hidden': 'true' }, a.type === 'camera-offline' ? '▣' : '⚠'),
   el('div', { class: 'alert-text' },
     el('strong', { class: 'alert-what' }, describe(a)),
-    el('span', { class: 'alert-meta' }, when(a.time), ago_, detail(a) ? ` · ${detail(a)}` : '')),
+    el('span', { class: 'alert-meta', title: a.data?.reason || '' }, when(a.time), ago_, detail(a) ? ` · ${detail(a)}` : '')),
   el('button', { type: 'button', 'data-testid': 'ack', onclick: () => openAck(a) }, 'Acknowledge'));
   e.ago = ago_;
   return e;

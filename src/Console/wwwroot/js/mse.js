@@ -27,7 +27,7 @@ export function canPlay(mime) {
 }
 
 /**
- * One live stream. hooks: state(kind, text) with kind 'connecting'|'playing'|'reconnecting'|'unsupported'|'error',
+ * One live stream. hooks: state(kind, text, why) with kind 'connecting'|'playing'|'reconnecting'|'unsupported'|'error',
  * latency(seconds|null), frame() once the playhead moves.
  */
 export class LivePlayer {
@@ -144,7 +144,7 @@ export class LivePlayer {
     this.teardown();
     const wait = this.backoff;
     this.backoff = Math.min(BACKOFF_MAX, this.backoff * 2);
-    this.hooks.state?.('reconnecting', `Reconnecting in ${Math.round(wait / 1000)} s — ${why}`);
+    this.hooks.state?.('reconnecting', `Reconnecting in ${Math.round(wait / 1000)} s`, why);
     this.hooks.latency?.(null);
     clearTimeout(this.retryTimer);
     this.retryTimer = setTimeout(() => { if (this.running) this.connect(); }, wait);
