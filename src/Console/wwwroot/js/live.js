@@ -74,7 +74,8 @@ class Tile {
   update(w) {
     this.w = w;
     this.name.textContent = w.name || w.camera || w.agent;
-    this.agentName.textContent = w.agentName || w.agent;
+    const agentName = w.agentName || w.agent;
+    this.agentName.textContent = agentName === this.name.textContent ? '' : agentName;
     const state = w.state || 'unknown';
     this.pill.className = `pill ${state}`;
     this.pill.textContent = state;

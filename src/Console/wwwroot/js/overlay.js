@@ -100,6 +100,11 @@ export class Overlay {
     g.textBaseline = 'bottom';
     g.lineJoin = 'round';
 
+    // Nothing outside the picture: a predicted box may run past the frame's edge.
+    g.save();
+    g.beginPath();
+    g.rect(box.x, box.y, box.w, box.h);
+    g.clip();
     const crowded = new Set(m.crowded || []);
     for (const z of this.gate?.zones || []) {
       const hot = crowded.has(z.id);
@@ -158,6 +163,7 @@ export class Overlay {
         label(g, `${t.id} ${t.class}`, X(x1), Y(y1), colour, '#0b1118');
       }
     }
+    g.restore();
   }
 }
 
