@@ -4,6 +4,7 @@ using System.Text.Json;
 using System.Text.RegularExpressions;
 using GateWatch.Agent.Capture;
 using GateWatch.Agent.Detect;
+using GateWatch.Agent.Gate;
 using GateWatch.Agent.Live;
 using GateWatch.Agent.Outbox;
 using GateWatch.Agent.Record;
@@ -443,8 +444,8 @@ internal static partial class AgentApi
         http.Response.ContentType = "text/event-stream";
         http.Response.Headers.CacheControl = "no-store";
         var ct = http.RequestAborted;
-        var spec = camera.Camera.Gate;
         object? sent = null;
+        GateSpec? sentSpec = null;
         try
         {
             // Polling the newest analysis at 10 Hz: analysis runs at a few frames a second, so no frame is missed
@@ -456,10 +457,21 @@ internal static partial class AgentApi
                 {
                     sent = a;
                     var h = camera.Status.Snapshot(time.GetUtcNow());
+                    // Boxes are in the analysed frame's pixels, which may be smaller than the gate file's frame.
+                    var spec = camera.LiveSpec ?? camera.Camera.Gate!;
+                    // The gate's geometry goes with the first message and again only when it changes.
+                    var gate = ReferenceEquals(spec, sentSpec) ? null : new
+                    {
+                        lines = spec.Lines.Select(l => new { id = l.Id, a = P(l.A), b = P(l.B), inside = P(l.InsidePoint) }),
+                        zones = spec.Zones.Select(z => new { id = z.Id, polygon = z.Polygon.Select(P), crowdMin = z.CrowdMin }),
+                    };
+                    sentSpec = spec;
                     var json = JsonSerializer.Serialize(new
                     {
                         time = a.Time,
-                        frameSize = spec?.FrameSize is { } fs ? new[] { fs.Width, fs.Height } : null,
+                        frameSize = spec.FrameSize is { } fs ? new[] { fs.Width, fs.Height } : null,
+                        gate,
+                        crowded = camera.CrowdedZones,
                         tracks = a.Tracks.Where(t => t.State != TrackState.Tentative).Select(t => new
                         {
                             id = t.Id,
@@ -481,6 +493,8 @@ internal static partial class AgentApi
             // The viewer left.
         }
     }
+
+    private static double[] P(Point2 p) => [Math.Round(p.X, 1), Math.Round(p.Y, 1)];
 
     /// <summary>Parses an ISO 8601 time; a missing one takes <paramref name="fallback"/> or is an error when there is none.</summary>
     private static bool TryTime(string? text, string name, DateTimeOffset? fallback, out DateTimeOffset value, out IResult? error)

@@ -66,6 +66,8 @@ internal sealed partial class CameraSupervisor : IAsyncDisposable
     private DateTimeOffset _recorderSince;
     private DateTimeOffset _analysisSince;
     private FrameAnalysis? _latest;
+    private GateSpec? _liveSpec;
+    private IReadOnlySet<string> _crowded = new HashSet<string>(StringComparer.Ordinal);
     private string? _mainCodec;
     private readonly Queue<(string Type, DateTimeOffset At, JsonElement Data)> _unsaved = new();
     private readonly Queue<(DateTimeOffset From, DateTimeOffset To, string Reason)> _unsavedProtections = new();
@@ -117,6 +119,12 @@ internal sealed partial class CameraSupervisor : IAsyncDisposable
 
     /// <summary>The newest analysis (tracks, zone counts) for the live metadata stream; null before the first frame.</summary>
     public FrameAnalysis? Latest => Volatile.Read(ref _latest);
+
+    /// <summary>The gate as analysed: lines and zones scaled to the analysed frame, the coordinates of <see cref="Latest"/>'s boxes.</summary>
+    public GateSpec? LiveSpec => Volatile.Read(ref _liveSpec);
+
+    /// <summary>Zones in a crowd episode now (raised and not yet cleared), for the live overlay.</summary>
+    public IReadOnlySet<string> CrowdedZones => Volatile.Read(ref _crowded);
 
     /// <summary>The recording's ffmpeg, for tests that kill it.</summary>
     internal int? RecorderProcessId => _recorder?.FfmpegProcessId;
@@ -234,6 +242,7 @@ internal sealed partial class CameraSupervisor : IAsyncDisposable
         var probed = await VideoProbe.ProbeAsync(source, ct).ConfigureAwait(false);
         var info = AnalysisSize(probed);
         var spec = Camera.Gate!.ScaledTo(info.Width, info.Height);
+        Volatile.Write(ref _liveSpec, spec);
         using var detector = new NanoDetDetector(_model!, new DetectorOptions());
         // ONNX Runtime's first run is slow (allocation, kernel choice): done now, it would hold up the first live
         // frames long enough for the queue to drop a dozen of them.
@@ -354,13 +363,25 @@ internal sealed partial class CameraSupervisor : IAsyncDisposable
                 });
                 break;
             case CrowdEvent { Change: CrowdChange.Raised, Episode: var ep }:
+                Crowded(ep.Zone, true);
                 Append("crowd-start", ep.AlertTime, new { zone = ep.Zone, startTime = ep.StartTime, peak = ep.Peak });
                 Protect(ep.StartTime - Camera.PreRoll, ep.AlertTime + Camera.PostRoll, $"crowd in {ep.Zone}");
                 break;
             case CrowdEvent { Change: CrowdChange.Cleared, Episode: var ep }:
+                Crowded(ep.Zone, false);
                 Append("crowd-end", ep.EndTime!.Value, new { zone = ep.Zone, startTime = ep.StartTime, peak = ep.Peak });
                 Protect(ep.StartTime - Camera.PreRoll, ep.EndTime!.Value + Camera.PostRoll, $"crowd in {ep.Zone}");
                 break;
+        }
+    }
+
+    /// <summary>A copy on each change: the live metadata stream reads the set without a lock.</summary>
+    private void Crowded(string zone, bool on)
+    {
+        var next = new HashSet<string>(Volatile.Read(ref _crowded), StringComparer.Ordinal);
+        if (on ? next.Add(zone) : next.Remove(zone))
+        {
+            Volatile.Write(ref _crowded, next);
         }
     }
 
