@@ -187,6 +187,37 @@ public sealed class CaseEndpointsTests(RealAgentFixture agent) : IClassFixture<R
         Assert.Equal(HttpStatusCode.Unauthorized, (await _console.Client().GetAsync("api/cameras")).StatusCode);
     }
 
+    [RequiresVideoFact]
+    public async Task Watching_live_video_and_opening_a_recorded_segment_are_audited_once_per_viewing()
+    {
+        using (var guard = await _console.SignedInAsync("guard1"))
+        {
+            using var live = await guard.GetAsync($"api/live/{RealAgentFixture.AgentId}/{RealAgentFixture.Camera}/video", HttpCompletionOption.ResponseHeadersRead);
+            Assert.Equal(HttpStatusCode.OK, live.StatusCode);
+        }
+
+        using var reviewer = await _console.SignedInAsync("reviewer1");
+        var segments = await reviewer.GetFromJsonAsync<JsonElement>($"api/recordings/{RealAgentFixture.AgentId}/{RealAgentFixture.Camera}/segments");
+        var file = segments.EnumerateArray().First(s => s.GetProperty("complete").GetBoolean()).GetProperty("file").GetString();
+        var path = $"api/recordings/{RealAgentFixture.AgentId}/{RealAgentFixture.Camera}/segments/{file}";
+        Assert.Equal(HttpStatusCode.OK, (await reviewer.GetAsync(path)).StatusCode);
+        foreach (var range in new[] { "bytes=0-999", "bytes=1000-1999", "bytes=2000-" })
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, path);
+            request.Headers.TryAddWithoutValidation("Range", range);
+            Assert.Equal(HttpStatusCode.PartialContent, (await reviewer.SendAsync(request)).StatusCode);
+        }
+
+        using var admin = await _console.SignedInAsync("admin1");
+        var views = (await admin.GetFromJsonAsync<JsonElement>("api/admin/audit?action=live-view")).EnumerateArray().ToList();
+        Assert.Equal(("guard1", $"{RealAgentFixture.AgentId}/{RealAgentFixture.Camera}", "ok"),
+            (Assert.Single(views).GetProperty("actor").GetString(), views[0].GetProperty("target").GetString(), views[0].GetProperty("outcome").GetString()));
+        var recordings = (await admin.GetFromJsonAsync<JsonElement>("api/admin/audit?action=recording-view")).EnumerateArray().ToList();
+        Assert.Equal(2, recordings.Count);
+        Assert.All(recordings, r => Assert.Equal(("reviewer1", $"{RealAgentFixture.AgentId}/{RealAgentFixture.Camera}/{file}"),
+            (r.GetProperty("actor").GetString(), r.GetProperty("target").GetString())));
+    }
+
     private static string Iso(DateTimeOffset t) => t.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
 
     private static async Task<JsonElement> UploadAsync(HttpClient http, byte[] zip)
