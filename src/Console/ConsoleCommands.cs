@@ -1,10 +1,13 @@
 using GateWatch.Central.Agents;
 using GateWatch.Central.Alerts;
 using GateWatch.Central.Audit;
+using GateWatch.Central.Cameras;
+using GateWatch.Central.Cases;
 using GateWatch.Central.Data;
 using GateWatch.Central.Evidence;
 using GateWatch.Central.Live;
 using GateWatch.Central.Recordings;
+using GateWatch.Central.Statistics;
 using GateWatch.Central.Users;
 using GateWatch.Central.Web;
 
@@ -203,6 +206,7 @@ internal static class ConsoleHost
         builder.Services.AddSingleton(_ => EvidenceKey.Load(Path.GetFullPath(settings.DataDir)));
         builder.Services.AddUsers();
         builder.Services.AddAgents();
+        builder.Services.AddCases();
         configure?.Invoke(builder);
 
         var app = builder.Build();
@@ -217,6 +221,10 @@ internal static class ConsoleHost
         app.MapRecordings();
         app.MapAudit();
         app.MapAlerts();
+        app.MapCameras();
+        app.MapCases();
+        app.MapEvidence();
+        app.MapStatistics();
         // The signing key is made at first start, not at the first export, so its fingerprint can be published early.
         _ = app.Services.GetRequiredService<EvidenceKey>();
         return app;

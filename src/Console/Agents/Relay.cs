@@ -5,7 +5,9 @@ internal static class Relay
 {
     private static readonly string[] PassedHeaders = ["Content-Range", "Accept-Ranges", "X-Codec", "Cache-Control"];
 
-    public static async Task<IResult> StreamAsync(AgentClient agents, string agent, string path, HttpContext http)
+    /// <param name="started">Told how the agent answered before anything is relayed: its status, or 502 and why when
+    /// it could not be reached (for the audit log of who watched what).</param>
+    public static async Task<IResult> StreamAsync(AgentClient agents, string agent, string path, HttpContext http, Action<int, string?>? started = null)
     {
         HttpResponseMessage upstream;
         try
@@ -14,6 +16,7 @@ internal static class Relay
         }
         catch (AgentUnavailableException e)
         {
+            started?.Invoke(502, e.Message);
             return Results.Problem(statusCode: 502, detail: e.Message);
         }
 
@@ -22,9 +25,11 @@ internal static class Relay
             if (!upstream.IsSuccessStatusCode)
             {
                 var text = await upstream.Content.ReadAsStringAsync(http.RequestAborted).ConfigureAwait(false);
+                started?.Invoke((int)upstream.StatusCode, text.Length > 300 ? text[..300] : text);
                 return Results.Text(text, upstream.Content.Headers.ContentType?.ToString() ?? "application/problem+json", statusCode: (int)upstream.StatusCode);
             }
 
+            started?.Invoke((int)upstream.StatusCode, null);
             http.Response.StatusCode = (int)upstream.StatusCode;
             http.Response.ContentType = upstream.Content.Headers.ContentType?.ToString() ?? "application/octet-stream";
             if (upstream.Content.Headers.ContentLength is { } length)

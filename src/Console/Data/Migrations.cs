@@ -76,5 +76,44 @@ internal static class Migrations
             note       TEXT NOT NULL
         );
         """,
+
+        // 4: cases, the clips copied into them from agents, and the evidence packages made of them. A clip's
+        // file is relative to the data folder, so the folder can be moved or restored elsewhere whole.
+        """
+        CREATE TABLE cases (
+            id           INTEGER PRIMARY KEY,
+            number       TEXT NOT NULL UNIQUE COLLATE NOCASE,
+            description  TEXT NOT NULL,
+            created_by   TEXT NOT NULL,
+            created_ms   INTEGER NOT NULL
+        );
+        CREATE TABLE case_clips (
+            id           INTEGER PRIMARY KEY,
+            case_id      INTEGER NOT NULL REFERENCES cases (id),
+            agent        TEXT NOT NULL,
+            camera       TEXT NOT NULL,
+            from_ms      INTEGER NOT NULL,
+            to_ms        INTEGER NOT NULL,
+            reason       TEXT NOT NULL,
+            added_by     TEXT NOT NULL,
+            added_ms     INTEGER NOT NULL,
+            file         TEXT NOT NULL,
+            sha256       TEXT NOT NULL,
+            bytes        INTEGER NOT NULL,
+            duration_s   REAL NOT NULL,
+            gaps         TEXT NOT NULL
+        );
+        CREATE INDEX case_clips_by_case ON case_clips (case_id);
+        CREATE TABLE case_packages (
+            id           INTEGER PRIMARY KEY,
+            case_id      INTEGER NOT NULL REFERENCES cases (id),
+            file         TEXT NOT NULL,
+            sha256       TEXT NOT NULL,
+            bytes        INTEGER NOT NULL,
+            created_by   TEXT NOT NULL,
+            created_ms   INTEGER NOT NULL
+        );
+        CREATE INDEX case_packages_by_case ON case_packages (case_id);
+        """,
     ];
 }

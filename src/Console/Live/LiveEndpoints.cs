@@ -1,5 +1,8 @@
+using System.Security.Claims;
 using System.Text.Json;
 using GateWatch.Central.Agents;
+using GateWatch.Central.Audit;
+using GateWatch.Central.Data;
 using GateWatch.Central.Users;
 
 namespace GateWatch.Central.Live;
@@ -11,13 +14,43 @@ internal static class LiveEndpoints
     {
         var live = app.MapGroup("/api/live").RequireAuthorization(Rights.Watch);
         live.MapGet("/wall", Wall);
-        live.MapGet("/{agent}/{camera}/video", (string agent, string camera, AgentClient agents, HttpContext http) =>
-            Relay.StreamAsync(agents, agent, $"api/cameras/{Uri.EscapeDataString(camera)}/live.mp4", http));
+        live.MapGet("/today", Today);
+        live.MapGet("/{agent}/{camera}/video", (string agent, string camera, AgentClient agents, AuditLog audit, ClaimsPrincipal user, HttpContext http) =>
+            Relay.StreamAsync(agents, agent, $"api/cameras/{Uri.EscapeDataString(camera)}/live.mp4", http, (status, why) =>
+                audit.Append(user.Identity!.Name!, AuditActions.LiveView, $"{agent}/{camera}",
+                    status is >= 200 and < 300 ? AuditOutcomes.Ok : AuditOutcomes.Failed, why is null ? "" : $"HTTP {status}: {why}")));
         live.MapGet("/{agent}/{camera}/meta", (string agent, string camera, AgentClient agents, HttpContext http) =>
             Relay.StreamAsync(agents, agent, $"api/cameras/{Uri.EscapeDataString(camera)}/live/meta", http));
         live.MapGet("/{agent}/{camera}/snapshot.jpg", (string agent, string camera, AgentClient agents, HttpContext http) =>
             Relay.StreamAsync(agents, agent, $"api/cameras/{Uri.EscapeDataString(camera)}/snapshot.jpg", http));
         return app;
+    }
+
+    /// <summary>Entries and exits since midnight UTC, per camera, for the wall's counters.</summary>
+    private static IResult Today(ConsoleDb db, TimeProvider time)
+    {
+        var now = time.GetUtcNow();
+        var midnight = new DateTimeOffset(now.UtcDateTime.Date, TimeSpan.Zero);
+        using var c = db.Open();
+        using var cmd = c.CreateCommand();
+        cmd.CommandText = """
+            SELECT agent, camera,
+                   SUM(CASE WHEN json_extract(data, '$.direction') = 'in' THEN 1 ELSE 0 END),
+                   SUM(CASE WHEN json_extract(data, '$.direction') = 'out' THEN 1 ELSE 0 END)
+            FROM events
+            WHERE type = 'crossing' AND time_ms >= $from AND time_ms < $to
+            GROUP BY agent, camera ORDER BY agent, camera
+            """;
+        cmd.Parameters.AddWithValue("$from", midnight.ToUnixTimeMilliseconds());
+        cmd.Parameters.AddWithValue("$to", midnight.AddDays(1).ToUnixTimeMilliseconds());
+        using var r = cmd.ExecuteReader();
+        var rows = new List<object>();
+        while (r.Read())
+        {
+            rows.Add(new { agent = r.GetString(0), camera = r.GetString(1), @in = r.GetInt64(2), @out = r.GetInt64(3) });
+        }
+
+        return Results.Json(rows);
     }
 
     /// <summary>Each agent's cameras with their state and counts; an agent that does not answer is shown as such.</summary>

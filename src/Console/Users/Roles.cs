@@ -44,3 +44,13 @@ internal static class Rights
     /// <summary>The rights a role holds, for the page to show only what the user may use.</summary>
     public static IEnumerable<string> Of(string role) => Holders.Where(h => h.Value.Contains(role)).Select(h => h.Key);
 }
+
+/// <summary>Policies that join several rights, for what more than one kind of page needs.</summary>
+internal static class SharedRights
+{
+    /// <summary>The camera list: the wall, the recordings and the cases pages all pick cameras from it.</summary>
+    public const string SeeCameras = "see-cameras";
+
+    public static readonly string[] SeeCamerasHolders =
+        [.. new[] { Rights.Watch, Rights.Review, Rights.Export }.SelectMany(r => Rights.Holders[r]).Distinct()];
+}

@@ -47,7 +47,8 @@ internal static partial class UserEndpoints
             .AddPolicy(Rights.Review, p => p.RequireRole(Rights.Holders[Rights.Review]))
             .AddPolicy(Rights.Statistics, p => p.RequireRole(Rights.Holders[Rights.Statistics]))
             .AddPolicy(Rights.Export, p => p.RequireRole(Rights.Holders[Rights.Export]))
-            .AddPolicy(Rights.Administer, p => p.RequireRole(Rights.Holders[Rights.Administer]));
+            .AddPolicy(Rights.Administer, p => p.RequireRole(Rights.Holders[Rights.Administer]))
+            .AddPolicy(SharedRights.SeeCameras, p => p.RequireRole(SharedRights.SeeCamerasHolders));
         return services;
     }
 
