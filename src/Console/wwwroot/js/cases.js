@@ -25,7 +25,7 @@ function renderList() {
       el('td', {}, el('div', { class: 'num-label' }, c.number), el('div', { class: 'muted small' }, c.description.length > 70 ? c.description.slice(0, 70) + '…' : c.description)),
       el('td', { class: 'num' }, String(c.clips)),
       el('td', { class: 'num' }, String(c.packages)),
-      el('td', { class: 'small', title: utc(c.created) }, local(c.created).slice(0, 16)));
+      el('td', { class: 'small nowrap', title: `${local(c.created)} local · ${utc(c.created)}` }, local(c.created).slice(5, 16)));
     tr.addEventListener('click', () => openCase(c.id));
     tr.addEventListener('keydown', (ev) => { if (ev.key === 'Enter') openCase(c.id); });
     return tr;
@@ -93,10 +93,7 @@ function clipsTable(c) {
   for (const k of c.clips) {
     rows.push(el('tr', { 'data-testid': 'clip-row', dataset: { id: String(k.id) } },
       el('td', {}, camLabel(k.agent, k.camera)),
-      el('td', {}, el('span', { class: 'when2' },
-        el('span', { class: 'mono' }, `${utc(k.from)} –`),
-        el('span', { class: 'mono' }, utc(k.to)),
-        el('span', { class: 'muted small' }, `local ${local(k.from).slice(11)} – ${local(k.to).slice(11)}, ${local(k.from).slice(0, 10)}`))),
+      el('td', {}, rangeCell(k.from, k.to)),
       el('td', { class: 'num' }, duration(k.durationSeconds), el('div', { class: 'muted small' }, bytes(k.bytes))),
       el('td', {}, k.reason),
       el('td', {}, hash(k.sha256)),
@@ -109,6 +106,15 @@ function clipsTable(c) {
     }
   }
   return el('div', { class: 'table-scroll' }, table(['Camera', 'UTC from – to', el('th', { class: 'num' }, 'Duration'), 'Reason', 'SHA-256', 'Added'], rows, { class: 'compact clips' }));
+}
+
+/** "2026-11-23 03:09:11–03:09:23Z" (the date once when both ends share it), local time under it. */
+function rangeCell(from, to) {
+  const f = utc(from), t = utc(to), lf = local(from), lt = local(to);
+  const sameDay = f.slice(0, 10) === t.slice(0, 10), sameLocal = lf.slice(0, 10) === lt.slice(0, 10);
+  return el('span', { class: 'when2 range' },
+    el('span', { class: 'mono' }, sameDay ? `${f.slice(0, 19)}–${t.slice(11)}` : `${f} – ${t}`),
+    el('span', { class: 'muted small' }, `local ${sameLocal ? `${lf}–${lt.slice(11)}` : `${lf} – ${lt}`}`));
 }
 
 function clipForm() {
@@ -134,13 +140,13 @@ function clipForm() {
   const result = el('div', { id: 'clip-result' });
   const form = el('form', { class: 'clip-form card inset', id: 'clip-form' },
     el('h3', {}, 'Add a clip'),
-    el('div', { class: 'row' },
-      el('label', {}, 'Camera', cam),
-      el('label', {}, `From (local, ${zoneName()})`, fromIn, fromNote),
-      el('label', {}, 'To (local)', toIn, toNote)),
-    el('div', { class: 'row' },
-      el('label', { class: 'wide' }, 'Reason (required)', reason),
-      button),
+    el('div', { class: 'clip-grid' },
+      el('label', { class: 'cam' }, 'Camera', cam),
+      el('label', {}, 'From (local time)', fromIn, fromNote),
+      el('label', {}, 'To (local time)', toIn, toNote),
+      el('label', { class: 'reason' }, 'Reason (required)', reason),
+      el('div', { class: 'submit' }, button)),
+    el('div', { class: 'muted small' }, `Times are in your time zone (${zoneName()}) and are sent as UTC.`),
     result);
   form.addEventListener('submit', (ev) => { ev.preventDefault(); addClip(cam, fromIn, toIn, reason, button, result); });
   return form;

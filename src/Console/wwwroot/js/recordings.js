@@ -156,6 +156,18 @@ async function refreshSegments() {
   } catch { return false; }
 }
 
+/** While today is shown, new footage and events appear on the timeline without a reload. */
+async function refreshToday() {
+  if (!state.cam || state.drag || document.hidden || Date.now() >= state.dayEnd || Date.now() < state.dayStart) return;
+  await refreshSegments();
+  const q = `from=${encodeURIComponent(new Date(state.dayStart).toISOString())}&to=${encodeURIComponent(new Date(state.dayEnd).toISOString())}`;
+  try {
+    const events = await api(`/api/recordings/${encodeURIComponent(state.cam.agent)}/${encodeURIComponent(state.cam.camera)}/events?${q}`);
+    if (events.length !== state.events.length) { setEvents(events); renderSide(); }
+    draw();
+  } catch { /* the next round tries again */ }
+}
+
 // ---------- side list ----------
 
 function deepLink(t) {
@@ -210,7 +222,12 @@ async function playAt(t, play = true) {
     await loadDay();
   }
   state.playhead = t;
-  const i = segmentAt(t);
+  let i = segmentAt(t);
+  if (i < 0 && t > (state.segments.at(-1)?.end ?? state.dayStart) && t <= Date.now()) {
+    // Footage recorded since the day was loaded: ask again before saying there is none.
+    await refreshSegments();
+    i = segmentAt(t);
+  }
   if (i < 0) {
     noFootage(t);
     draw();
@@ -694,6 +711,7 @@ async function main() {
   } else if (p.get('t')) {
     say(`The link's time '${p.get('t')}' is not a time.`, 'error');
   }
+  setInterval(refreshToday, 20_000);
   ready();
 }
 

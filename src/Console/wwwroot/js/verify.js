@@ -33,7 +33,7 @@ function show(r, file) {
   const out = $('result');
   const problems = r.problems || [];
   const notes = r.notes || [];
-  out.replaceChildren(
+  out.replaceChildren(...[
     el('div', { class: `verdict ${r.ok ? 'ok' : 'bad'}`, 'data-testid': 'verdict', dataset: { ok: String(!!r.ok) } },
       el('span', { class: 'icon' }, r.ok ? '✔' : '✖'),
       r.ok ? 'INTACT' : 'NOT INTACT',
@@ -47,7 +47,7 @@ function show(r, file) {
     problems.length ? el('ul', { class: 'problems', 'data-testid': 'problems' }, problems.map((p) => el('li', { 'data-testid': 'problem' }, p))) : null,
     notes.length ? el('h3', {}, 'Notes') : null,
     notes.length ? el('ul', { class: 'notes' }, notes.map((n) => el('li', { 'data-testid': 'note' }, n))) : null,
-  );
+  ].filter(Boolean));
   out.hidden = false;
 }
 
