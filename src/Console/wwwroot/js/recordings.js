@@ -184,12 +184,12 @@ function renderSide() {
       // Play from a little before: the moment the crowd began, else a few seconds before the event.
       const from = e.type === 'crowd-start' && e.data?.startTime ? Date.parse(e.data.startTime) - 5000 : e.t - 5000;
       const link = el('a', { href: deepLink(from), class: 'play', 'data-testid': 'alert-play', title: `Play from ${utc(from)}` }, '▶ Play');
-      link.addEventListener('click', (ev) => { ev.preventDefault(); history.replaceState(null, '', link.href); playAt(from, true); });
+      link.addEventListener('click', (ev) => { ev.preventDefault(); history.replaceState(null, '', link.href); if (state.v1 - state.v0 > 3_600_000) centerOn(from, 20 * 60_000); playAt(from, true); });
       return el('li', { class: `ev ${e.type}`, 'data-testid': 'alert-row', dataset: { type: e.type } },
         el('i', { class: 'dot' }),
         el('div', { class: 'grow' },
           el('div', {}, el('strong', {}, eventLabel(e.type)), ' ', el('span', { class: 'muted' }, eventDetail(e))),
-          el('div', { class: 'small muted' }, `${localTime(e.t)} local · ${utc(e.t)}`)),
+          el('div', { class: 'small muted' }, `${localTime(e.t)} local · ${utc(e.t).slice(11)} UTC`)),
         link);
     }));
   }
@@ -314,7 +314,18 @@ async function onEnded() {
     }
     next = state.segments.find((s) => s.start >= playedTo - 500 && s.file !== cur.file);
   }
-  if (!next) { say(`End of the recorded footage on this day (${utc(playedTo)}).`, ''); return; }
+  if (!next) {
+    if (Date.now() - playedTo < 60_000 && (state.waits = (state.waits || 0) + 1) <= 20) {
+      // At the live edge: the segment being recorded is listed when it is finished; wait for it.
+      say(`Caught up with the recording at ${utc(playedTo)}; waiting for the segment being recorded…`, '');
+      setTimeout(() => { if (video.ended) onEnded(); }, 3000);
+      return;
+    }
+    state.waits = 0;
+    say(`End of the recorded footage on this day (${utc(playedTo)}).`, '');
+    return;
+  }
+  state.waits = 0;
   const hole = next.start - cur.end;
   await loadSegment(state.segments.indexOf(next), 0, true);
   if (hole > GAP_MS) say(`Skipped ${duration(hole / 1000)} without footage (${utc(cur.end)} to ${utc(next.start)}).`, '');
@@ -537,6 +548,13 @@ function zoom(factor, aroundT) {
   draw();
 }
 
+function centerOn(t, span) {
+  span = Math.min(state.dayEnd - state.dayStart, span);
+  state.v0 = Math.min(Math.max(state.dayStart, t - span / 2), state.dayEnd - span);
+  state.v1 = state.v0 + span;
+  draw();
+}
+
 function pan(ms) {
   const span = state.v1 - state.v0;
   state.v0 = Math.min(Math.max(state.dayStart, state.v0 + ms), state.dayEnd - span);
@@ -705,8 +723,8 @@ async function main() {
   if (p.get('agent') && p.get('camera')) pickCamera(p.get('agent'), p.get('camera'));
   await loadDay();
   if (Number.isFinite(t)) {
-    // Zoom to the hour around the moment, so the footage there is visible.
-    zoom(3_600_000 / (state.dayEnd - state.dayStart), t);
+    // Zoom to the 20 minutes around the moment, so the footage and events there are visible.
+    centerOn(t, 20 * 60_000);
     await playAt(t, true);
   } else if (p.get('t')) {
     say(`The link's time '${p.get('t')}' is not a time.`, 'error');

@@ -52,8 +52,8 @@ function ticks(max) {
  * A bar chart: buckets along x, one bar per series side by side (or stacked), y from 0.
  * series: [{label, cls, values: number[]}]
  */
-function barChart({ buckets, bucket, series, stacked = false, testid, title }) {
-  const W = 640, H = 250, L = 44, R = 12, T = 12, B = 40;
+function barChart({ buckets, bucket, series, stacked = false, testid, title, W = 640 }) {
+  const H = 250, L = 44, R = 12, T = 12, B = 40;
   const pw = W - L - R, ph = H - T - B;
   const n = buckets.length;
   const totals = buckets.map((_, i) => series.reduce((a, sr) => a + sr.values[i], 0));
@@ -192,7 +192,7 @@ function renderAlerts(rows, buckets, index, bucket) {
   }
   const gates = [...new Set(rows.map((x) => `${x.agent}/${x.camera}`))];
   $('chart-alerts').replaceChildren(
-    barChart({ buckets, bucket, series, stacked: true, testid: 'chart-alerts-svg', title: 'Alerts over time, all gates' }),
+    barChart({ buckets, bucket, series, stacked: true, testid: 'chart-alerts-svg', title: 'Alerts over time, all gates', W: 1300 }),
     legend(series),
     el('div', { class: 'muted small' }, gates.length ? `From ${gates.join(', ')}.` : 'No alerts in this range.'));
 }
