@@ -67,8 +67,9 @@ function barChart({ buckets, bucket, series, stacked = false, testid, title, W =
     parts.push(s('line', { class: 'grid', x1: L, x2: W - R, y1: y(v), y2: y(v) }));
     parts.push(s('text', { x: L - 6, y: y(v) + 4, 'text-anchor': 'end' }, Number.isInteger(v) ? v : v.toFixed(1)));
   }
-  const gap = slot > 6 ? Math.min(slot * 0.2, 8) : 0;
-  const inner = slot - gap;
+  // Bars no wider than they need be: a week of days should not look like a wall.
+  const inner = Math.min(slot > 6 ? slot - Math.min(slot * 0.2, 8) : slot, stacked ? 56 : 28 * series.length);
+  const gap = slot - inner;
   buckets.forEach((t, i) => {
     let acc = 0;
     series.forEach((sr, j) => {
