@@ -47,7 +47,7 @@ async function createCase(ev) {
     await loadCases();
     await openCase(c.id);
   } catch (e) {
-    say(e.status === 409 ? `Case number ${number} is already taken: ${e.message}` : `The case was not created: ${e.message}`, 'error', status);
+    say(e.status === 409 ? `Not created: ${e.message}.` : `The case was not created: ${e.message}`, 'error', status);
   } finally {
     $('case-create').disabled = false;
   }
