@@ -1,0 +1,222 @@
+// Statistics: entries and exits per gate and alerts over time, drawn as SVG bar charts, with CSV downloads.
+// The API counts in UTC buckets (hours or days), so this page speaks UTC throughout; tooltips add local time.
+import { api, start, el, say } from './api.js';
+import { local, table, ready } from './review-util.js';
+
+const $ = (id) => document.getElementById(id);
+const SVG = 'http://www.w3.org/2000/svg';
+const BUCKET_MS = { hour: 3_600_000, day: 86_400_000 };
+const ALERT_TYPES = [
+  { type: 'crowd-start', label: 'Crowd gathering', cls: 'bar-crowd' },
+  { type: 'camera-offline', label: 'Camera offline', cls: 'bar-offline' },
+];
+
+/** An SVG element: s('rect', {x, y}, children...). */
+function s(tag, attrs = {}, ...children) {
+  const e = document.createElementNS(SVG, tag);
+  for (const [k, v] of Object.entries(attrs)) if (v !== undefined && v !== null) e.setAttribute(k, String(v));
+  for (const c of children.flat()) if (c !== null && c !== undefined) e.append(c instanceof Node ? c : document.createTextNode(String(c)));
+  return e;
+}
+
+const utcDay = (t) => new Date(t).toISOString().slice(0, 10);
+
+function range() {
+  const from = Date.parse(`${$('from').value}T00:00:00Z`);
+  const to = Date.parse(`${$('to').value}T00:00:00Z`) + 86_400_000;
+  return { from, to, bucket: $('bucket').value };
+}
+
+function query(r, csv = false) {
+  const p = new URLSearchParams({ from: new Date(r.from).toISOString(), to: new Date(r.to).toISOString(), bucket: r.bucket });
+  if (csv) p.set('format', 'csv');
+  return p.toString();
+}
+
+function bucketLabel(t, bucket, short = false) {
+  const iso = new Date(t).toISOString();
+  if (bucket === 'day') return short ? iso.slice(5, 10) : iso.slice(0, 10);
+  return short ? iso.slice(11, 16) : `${iso.slice(0, 10)} ${iso.slice(11, 16)}Z`;
+}
+
+/** Round numbers for an axis up to max: 0, step, 2·step, ... */
+function ticks(max) {
+  if (max <= 0) return { top: 1, step: 1 };
+  const raw = max / 4;
+  const mag = 10 ** Math.floor(Math.log10(raw));
+  const step = [1, 2, 2.5, 5, 10].map((m) => m * mag).find((x) => x >= raw && (x >= 1)) || Math.max(1, Math.ceil(raw));
+  return { top: Math.ceil(max / step) * step, step };
+}
+
+/**
+ * A bar chart: buckets along x, one bar per series side by side (or stacked), y from 0.
+ * series: [{label, cls, values: number[]}]
+ */
+function barChart({ buckets, bucket, series, stacked = false, testid, title, W = 640 }) {
+  const H = 250, L = 44, R = 12, T = 12, B = 40;
+  const pw = W - L - R, ph = H - T - B;
+  const n = buckets.length;
+  const totals = buckets.map((_, i) => series.reduce((a, sr) => a + sr.values[i], 0));
+  const max = stacked ? Math.max(0, ...totals) : Math.max(0, ...series.flatMap((sr) => sr.values));
+  const { top, step } = ticks(max);
+  const y = (v) => T + ph - (v / top) * ph;
+  const slot = pw / Math.max(1, n);
+  const parts = [];
+  parts.push(s('title', {}, title));
+  for (let v = 0; v <= top + 1e-9; v += step) {
+    parts.push(s('line', { class: 'grid', x1: L, x2: W - R, y1: y(v), y2: y(v) }));
+    parts.push(s('text', { x: L - 6, y: y(v) + 4, 'text-anchor': 'end' }, Number.isInteger(v) ? v : v.toFixed(1)));
+  }
+  // Bars no wider than they need be: a week of days should not look like a wall.
+  const inner = Math.min(slot > 6 ? slot - Math.min(slot * 0.2, 8) : slot, stacked ? 56 : 28 * series.length);
+  const gap = slot - inner;
+  buckets.forEach((t, i) => {
+    let acc = 0;
+    series.forEach((sr, j) => {
+      const v = sr.values[i];
+      if (!v) return;
+      const x = stacked ? L + i * slot + gap / 2 : L + i * slot + gap / 2 + (inner / series.length) * j;
+      const w = Math.max(0.8, stacked ? inner : inner / series.length - (series.length > 1 && inner > 8 ? 1 : 0));
+      const y0 = stacked ? y(acc + v) : y(v);
+      const h = stacked ? y(acc) - y(acc + v) : T + ph - y(v);
+      acc += v;
+      parts.push(s('rect', { class: `bar ${sr.cls}`, x: x.toFixed(2), y: y0.toFixed(2), width: w.toFixed(2), height: Math.max(0.5, h).toFixed(2) },
+        s('title', {}, `${bucketLabel(t, bucket)} (local ${local(t).slice(0, 16)}): ${v} ${sr.label.toLowerCase()}`)));
+    });
+  });
+  // x labels: as many as fit, 56 px apart at least
+  const every = Math.max(1, Math.ceil(56 / slot));
+  const dayBoundaries = bucket === 'hour' && n > 24;
+  buckets.forEach((t, i) => {
+    const x = L + i * slot + slot / 2;
+    if (dayBoundaries) {
+      if (new Date(t).getUTCHours() === 0) {
+        parts.push(s('line', { class: 'axis', x1: L + i * slot, x2: L + i * slot, y1: T + ph, y2: T + ph + 5 }));
+        if (i % every === 0 || slot * 24 >= 56) parts.push(s('text', { x: L + i * slot + 3, y: T + ph + 16 }, bucketLabel(t, 'day', true)));
+      }
+    } else if (i % every === 0) {
+      parts.push(s('text', { x, y: T + ph + 16, 'text-anchor': 'middle' }, bucketLabel(t, bucket, true)));
+    }
+  });
+  parts.push(s('line', { class: 'axis', x1: L, x2: W - R, y1: T + ph + 0.5, y2: T + ph + 0.5 }));
+  parts.push(s('line', { class: 'axis', x1: L - 0.5, x2: L - 0.5, y1: T, y2: T + ph }));
+  parts.push(s('text', { x: L + pw / 2, y: H - 6, 'text-anchor': 'middle' }, bucket === 'day' ? 'day (UTC)' : dayBoundaries ? 'hour (UTC), days marked' : 'hour (UTC)'));
+  return s('svg', { class: 'chart', viewBox: `0 0 ${W} ${H}`, role: 'img', 'aria-label': title, 'data-testid': testid }, parts);
+}
+
+function legend(series) {
+  return el('div', { class: 'chart-legend' }, series.map((sr) => el('span', {}, el('i', { class: `sw ${sr.sw}` }), `${sr.label}: ${sr.values.reduce((a, b) => a + b, 0)}`)));
+}
+
+async function show(ev) {
+  ev?.preventDefault();
+  const r = range();
+  if (!(r.to > r.from)) { say('"To" must be the same day as "From" or later.', 'error'); return; }
+  const n = Math.round((r.to - r.from) / BUCKET_MS[r.bucket]);
+  if (n > 24 * 62 && r.bucket === 'hour') { say('Per hour covers at most 62 days; choose "day" for a longer range.', 'error'); return; }
+  $('csv-crossings').href = `/api/stats/crossings?${query(r, true)}`;
+  $('csv-alerts').href = `/api/stats/alerts?${query(r, true)}`;
+  $('range-note').textContent = `UTC ${new Date(r.from).toISOString().slice(0, 16)}Z to ${new Date(r.to).toISOString().slice(0, 16)}Z, ${n} ${r.bucket}${n === 1 ? '' : 's'}; in your time zone that is ${local(r.from).slice(0, 16)} to ${local(r.to).slice(0, 16)}.`;
+  history.replaceState(null, '', `/stats.html?${new URLSearchParams({ from: $('from').value, to: $('to').value, bucket: r.bucket })}`);
+  say('Loading…');
+  delete document.body.dataset.ready;
+  try {
+    const [crossings, alerts] = await Promise.all([
+      api(`/api/stats/crossings?${query(r)}`),
+      api(`/api/stats/alerts?${query(r)}`),
+    ]);
+    const buckets = Array.from({ length: n }, (_, i) => r.from + i * BUCKET_MS[r.bucket]);
+    const index = new Map(buckets.map((t, i) => [t, i]));
+    renderCrossings(crossings, buckets, index, r.bucket);
+    renderAlerts(alerts, buckets, index, r.bucket);
+    const ins = crossings.reduce((a, x) => a + x.in, 0), outs = crossings.reduce((a, x) => a + x.out, 0);
+    say(`${ins} entries and ${outs} exits; ${alerts.reduce((a, x) => a + x.count, 0)} alerts.`, 'ok');
+  } catch (e) {
+    say(`The figures could not be loaded: ${e.message}`, 'error');
+  }
+  ready();
+}
+
+function renderCrossings(rows, buckets, index, bucket) {
+  const gates = new Map();
+  for (const x of rows) {
+    const key = `${x.agent}/${x.camera}`;
+    if (!gates.has(key)) gates.set(key, { agent: x.agent, agentName: x.agentName || x.agent, camera: x.camera, ins: new Array(buckets.length).fill(0), outs: new Array(buckets.length).fill(0), classes: new Map() });
+    const g = gates.get(key);
+    const i = index.get(Date.parse(x.bucket));
+    if (i !== undefined) { g.ins[i] += x.in; g.outs[i] += x.out; }
+    const c = g.classes.get(x.class) || { in: 0, out: 0 };
+    c.in += x.in; c.out += x.out;
+    g.classes.set(x.class, c);
+  }
+  const box = $('chart-crossings');
+  if (!gates.size) {
+    box.replaceChildren(el('section', { class: 'card chart-card' }, el('div', { class: 'empty' }, 'No crossings in this range.')));
+    $('totals').replaceChildren(el('div', { class: 'empty' }, 'Nothing counted.'));
+    return;
+  }
+  box.replaceChildren(...[...gates.values()].map((g) => {
+    const series = [
+      { label: 'Entries', cls: 'bar-in', sw: 'in-sw', values: g.ins },
+      { label: 'Exits', cls: 'bar-out', sw: 'out-sw', values: g.outs },
+    ];
+    return el('section', { class: 'card chart-card', dataset: { agent: g.agent, camera: g.camera } },
+      el('h3', {}, el('span', {}, `${g.agentName} — ${g.camera}`), el('span', { class: 'muted small' }, `${g.agent}/${g.camera}`)),
+      barChart({ buckets, bucket, series, testid: 'chart-gate', title: `Entries and exits at ${g.agentName}, camera ${g.camera}` }),
+      legend(series));
+  }));
+  const body = [];
+  let ti = 0, to = 0;
+  for (const g of gates.values()) {
+    const classes = [...g.classes.entries()].sort((a, b) => (b[1].in + b[1].out) - (a[1].in + a[1].out));
+    classes.forEach(([cls, c], k) => {
+      body.push(el('tr', { 'data-testid': 'totals-row' },
+        el('td', {}, k === 0 ? `${g.agentName} — ${g.camera}` : ''),
+        el('td', {}, cls),
+        el('td', { class: 'num in-text' }, String(c.in)),
+        el('td', { class: 'num out-text' }, String(c.out)),
+        el('td', { class: 'num' }, String(c.in - c.out))));
+      ti += c.in; to += c.out;
+    });
+  }
+  const t = table(['Gate', 'Class', el('th', { class: 'num' }, 'Entries'), el('th', { class: 'num' }, 'Exits'), el('th', { class: 'num', title: 'entries minus exits' }, 'Net')], body, { class: 'totals compact' });
+  t.append(el('tfoot', {}, el('tr', {}, el('td', {}, 'All gates'), el('td', {}, ''), el('td', { class: 'num' }, String(ti)), el('td', { class: 'num' }, String(to)), el('td', { class: 'num' }, String(ti - to)))));
+  $('totals').replaceChildren(t);
+}
+
+function renderAlerts(rows, buckets, index, bucket) {
+  const series = ALERT_TYPES.map((a) => ({ label: a.label, cls: a.cls, sw: a.type === 'crowd-start' ? 'crowd' : 'offline', values: new Array(buckets.length).fill(0) }));
+  for (const x of rows) {
+    const j = ALERT_TYPES.findIndex((a) => a.type === x.type);
+    const i = index.get(Date.parse(x.bucket));
+    if (j >= 0 && i !== undefined) series[j].values[i] += x.count;
+  }
+  const gates = [...new Set(rows.map((x) => `${x.agent}/${x.camera}`))];
+  $('chart-alerts').replaceChildren(
+    barChart({ buckets, bucket, series, stacked: true, testid: 'chart-alerts-svg', title: 'Alerts over time, all gates', W: 1300 }),
+    legend(series),
+    el('div', { class: 'muted small' }, gates.length ? `From ${gates.join(', ')}.` : 'No alerts in this range.'));
+}
+
+async function main() {
+  await start('statistics');
+  const p = new URLSearchParams(location.search);
+  const today = utcDay(Date.now());
+  $('to').value = p.get('to') || today;
+  $('from').value = p.get('from') || utcDay(Date.now() - 6 * 86_400_000);
+  if (p.get('bucket') in BUCKET_MS) $('bucket').value = p.get('bucket');
+  $('query').addEventListener('submit', show);
+  $('bucket').addEventListener('change', show);
+  for (const b of document.querySelectorAll('[data-range]')) {
+    b.addEventListener('click', () => {
+      const days = Number(b.dataset.range);
+      $('to').value = today;
+      $('from').value = utcDay(Date.now() - (days - 1) * 86_400_000);
+      $('bucket').value = days === 1 ? 'hour' : 'day';
+      show();
+    });
+  }
+  await show();
+}
+
+main().catch((e) => { if (e?.status !== 401 && e?.status !== 403) say(e.message, 'error'); });
