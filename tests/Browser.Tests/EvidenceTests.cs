@@ -25,7 +25,7 @@ public sealed class EvidenceTests(GateSite site)
         // The browser runs in UTC (see GateSite), so the local times typed are UTC.
         var to = DateTime.UtcNow.AddSeconds(-8);
         var from = to.AddSeconds(-12);
-        await page.GetByTestId("clip-camera").SelectOptionAsync(new SelectOptionValue { Label = "North gate" });
+        await page.GetByTestId("clip-camera").SelectOptionAsync(new SelectOptionValue { Index = 0 });
         await page.GetByTestId("clip-from").FillAsync(from.ToString("yyyy-MM-ddTHH:mm:ss", CultureInfo.InvariantCulture));
         await page.GetByTestId("clip-to").FillAsync(to.ToString("yyyy-MM-ddTHH:mm:ss", CultureInfo.InvariantCulture));
         await page.GetByTestId("clip-reason").FillAsync("Shows the group at the gate line");

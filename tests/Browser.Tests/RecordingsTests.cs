@@ -13,16 +13,21 @@ public sealed class RecordingsTests(GateSite site)
         await site.WaitForFootageAsync(TimeSpan.FromSeconds(30));
         var page = await site.SignInAsync("reviewer1");
         Assert.EndsWith("/recordings.html", page.Url, StringComparison.Ordinal);
-        await page.GotoAsync($"/recordings.html?agent={GateSite.AgentId}&camera={GateSite.CameraId}");
+        // An alert's footage link opens the camera zoomed to the minutes around a moment...
+        var alertAt = DateTimeOffset.UtcNow.AddSeconds(-30);
+        await page.GotoAsync($"/recordings.html?agent={GateSite.AgentId}&camera={GateSite.CameraId}&t={Uri.EscapeDataString(alertAt.ToString("O"))}");
         await Assertions.Expect(page.Locator("body")).ToHaveAttributeAsync("data-ready", "1", new() { Timeout = 30_000 });
 
-        // Click on the timeline where footage was recorded 20 s ago.
+        // ...and the reviewer clicks on the timeline where footage was recorded 20 s ago: it plays from there.
         var timeline = page.GetByTestId("timeline");
         await timeline.ScrollIntoViewIfNeededAsync();
         var at = DateTimeOffset.UtcNow.AddSeconds(-20);
         var box = (await timeline.BoundingBoxAsync())!;
         var x = await TimelineXAsync(timeline, at, box);
         await page.Mouse.ClickAsync((float)(box.X + x), box.Y + (box.Height / 2));
+        await page.WaitForFunctionAsync(
+            "at => { const t = document.querySelector('[data-testid=readout]')?.dataset.time; return t && Math.abs(Date.parse(t) - at) < 3000; }",
+            at.ToUnixTimeMilliseconds(), new() { Timeout = 15_000 });
 
         var player = page.GetByTestId("player");
         await page.WaitForFunctionAsync("() => { const v = document.querySelector('[data-testid=player]'); return v && v.currentTime > 0.5 && !v.paused; }",

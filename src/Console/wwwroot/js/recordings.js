@@ -526,6 +526,9 @@ function draw() {
     g.beginPath(); g.moveTo(x - 6, H.axis - 8); g.lineTo(x + 6, H.axis - 8); g.lineTo(x, H.axis); g.closePath(); g.fill();
   }
   canvas.dataset.playhead = ph === null ? '' : new Date(ph).toISOString();
+  // The window shown, so a test (or a person reading the DOM) can tell which moment a pixel is.
+  canvas.dataset.start = new Date(state.v0).toISOString();
+  canvas.dataset.end = new Date(state.v1).toISOString();
 
   $('view-range').textContent = span < state.dayEnd - state.dayStart - 1000
     ? `${localTime(state.v0)}–${localTime(state.v1)} local (${duration(span / 1000)})` : '';
