@@ -59,6 +59,7 @@ internal static partial class AgentApi
         api.MapGet("/cameras/{id}/live.mp4", LiveMp4Stream);
         api.MapGet("/cameras/{id}/live.mjpeg", LiveMjpeg);
         api.MapGet("/cameras/{id}/live/meta", LiveMeta);
+        api.MapGateApi();
         return app;
     }
 
@@ -95,7 +96,11 @@ internal static partial class AgentApi
                 lastSuccess = delivery?.LastSuccess,
                 lastError = delivery?.LastError,
             },
-            cameras = cameras.All.Select(c => c.Status.Snapshot(now) with { StoredBytes = index.TotalBytes(c.Camera.Id) }),
+            cameras = cameras.All.Select(c => c.Status.Snapshot(now) with
+            {
+                StoredBytes = index.TotalBytes(c.Camera.Id),
+                Gate = c.Camera is { GatePath: { } gate, Gate: not null } ? Path.GetFileName(gate) : null,
+            }),
         });
     }
 
@@ -443,7 +448,6 @@ internal static partial class AgentApi
         http.Response.ContentType = "text/event-stream";
         http.Response.Headers.CacheControl = "no-store";
         var ct = http.RequestAborted;
-        var spec = camera.Camera.Gate;
         object? sent = null;
         try
         {
@@ -456,6 +460,8 @@ internal static partial class AgentApi
                 {
                     sent = a;
                     var h = camera.Status.Snapshot(time.GetUtcNow());
+                    // Read per frame: an edit of the gate spec applies while viewers watch.
+                    var spec = camera.Camera.Gate;
                     var json = JsonSerializer.Serialize(new
                     {
                         time = a.Time,
