@@ -1,6 +1,7 @@
 using GateWatch.Central.Agents;
 using GateWatch.Central.Alerts;
 using GateWatch.Central.Audit;
+using GateWatch.Central.Cameras;
 using GateWatch.Central.Data;
 using GateWatch.Central.Evidence;
 using GateWatch.Central.Live;
@@ -217,6 +218,7 @@ internal static class ConsoleHost
         app.MapRecordings();
         app.MapAudit();
         app.MapAlerts();
+        app.MapCameraAdmin();
         // The signing key is made at first start, not at the first export, so its fingerprint can be published early.
         _ = app.Services.GetRequiredService<EvidenceKey>();
         return app;
