@@ -222,6 +222,7 @@ internal static class ConsoleHost
         app.MapAudit();
         app.MapAlerts();
         app.MapCameras();
+        app.MapCameraAdmin();
         app.MapCases();
         app.MapEvidence();
         app.MapStatistics();

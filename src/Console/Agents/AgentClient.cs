@@ -36,6 +36,15 @@ internal sealed class AgentClient(AgentRegistry agents) : IDisposable
         return await Read(agent, response, timeout.Token).ConfigureAwait(false);
     }
 
+    public async Task<JsonElement> PutJsonAsync(string agent, string path, object body, CancellationToken ct)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        timeout.CancelAfter(CallTimeout);
+        using var content = JsonContent(body);
+        using var response = await SendAsync(agent, HttpMethod.Put, path, content, HttpCompletionOption.ResponseContentRead, timeout.Token).ConfigureAwait(false);
+        return await Read(agent, response, timeout.Token).ConfigureAwait(false);
+    }
+
     /// <summary>Starts a streamed GET (live video, a segment, a clip); the caller disposes the response.</summary>
     public Task<HttpResponseMessage> StreamAsync(string agent, string path, string? range, CancellationToken ct) =>
         SendAsync(agent, HttpMethod.Get, path, null, HttpCompletionOption.ResponseHeadersRead, ct, range);

@@ -60,6 +60,7 @@ internal static partial class AgentApi
         api.MapGet("/cameras/{id}/live.mp4", LiveMp4Stream);
         api.MapGet("/cameras/{id}/live.mjpeg", LiveMjpeg);
         api.MapGet("/cameras/{id}/live/meta", LiveMeta);
+        api.MapGateApi();
         return app;
     }
 
@@ -96,7 +97,11 @@ internal static partial class AgentApi
                 lastSuccess = delivery?.LastSuccess,
                 lastError = delivery?.LastError,
             },
-            cameras = cameras.All.Select(c => c.Status.Snapshot(now) with { StoredBytes = index.TotalBytes(c.Camera.Id) }),
+            cameras = cameras.All.Select(c => c.Status.Snapshot(now) with
+            {
+                StoredBytes = index.TotalBytes(c.Camera.Id),
+                Gate = c.Camera is { GatePath: { } gate, Gate: not null } ? Path.GetFileName(gate) : null,
+            }),
         });
     }
 

@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using System.Text.RegularExpressions;
@@ -164,7 +163,7 @@ internal static partial class AgentConfigLoader
                 try
                 {
                     gate = GateSpecLoader.Load(gatePath);
-                    fingerprint = Convert.ToHexString(SHA256.HashData(File.ReadAllBytes(gatePath)));
+                    fingerprint = GateFile.Fingerprint(gatePath);
                 }
                 catch (GateSpecException e)
                 {

@@ -1,4 +1,5 @@
 using GateWatch.Agent.Detect;
+using GateWatch.Agent.Gate;
 using GateWatch.Agent.Outbox;
 using GateWatch.Agent.Record;
 
@@ -75,7 +76,19 @@ internal sealed partial class CameraSet(
                 current = new(_cameras, StringComparer.Ordinal);
             }
 
+            next = next with { Cameras = [.. next.Cameras.Select(Fresh)] };
             var wanted = next.Cameras.ToDictionary(c => c.Id, StringComparer.Ordinal);
+
+            // A running camera whose gate spec alone changed keeps recording; only its analysis restarts.
+            foreach (var c in current.Values)
+            {
+                if (wanted.TryGetValue(c.Camera.Id, out var w) && !Same(w, c.Camera) && GateOnly(w, c.Camera))
+                {
+                    c.UseGate(w);
+                    Log.GateChanged(_log, c.Camera.Id, w.GateFingerprint);
+                }
+            }
+
             var stopping = current.Values
                 .Where(c => !wanted.TryGetValue(c.Camera.Id, out var w) || !Same(w, c.Camera))
                 .ToList();
@@ -115,6 +128,81 @@ internal sealed partial class CameraSet(
 
     private static bool Same(CameraConfig a, CameraConfig b) => a with { Gate = null } == b with { Gate = null };
 
+    /// <summary>Both analysed, and nothing but the spec differs: a change the camera takes without stopping.</summary>
+    private static bool GateOnly(CameraConfig a, CameraConfig b) =>
+        a.Gate is not null && b.Gate is not null && a with { Gate = null, GateFingerprint = "" } == b with { Gate = null, GateFingerprint = "" };
+
+    /// <summary>
+    /// The camera as its gate file says now. A configuration read before a gate edit (the watcher reads agent.json
+    /// and the gate files, then waits for this lock while the edit is applied) must not put the old spec back:
+    /// the file is the source of truth. A file that no longer reads leaves the configuration as it was read.
+    /// </summary>
+    private static CameraConfig Fresh(CameraConfig c)
+    {
+        if (c.GatePath is not { } path || c.Gate is null)
+        {
+            return c;
+        }
+
+        try
+        {
+            var bytes = File.ReadAllBytes(path);
+            var fingerprint = GateFile.Fingerprint(bytes);
+            return fingerprint == c.GateFingerprint
+                ? c
+                : c with { Gate = GateSpecLoader.Parse(GateFile.Text(bytes), path), GateFingerprint = fingerprint };
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or GateSpecException)
+        {
+            return c;
+        }
+    }
+
+    /// <summary>
+    /// Replaces a camera's gate spec file with <paramref name="json"/> and applies it, under the same lock as a
+    /// configuration reload so the two cannot interleave. Every running camera reading that file takes the new
+    /// spec by restarting its analysis only. Throws <see cref="GateSpecException"/> for a spec the loader would
+    /// refuse (the file is then untouched) and <see cref="GateConflictException"/> when the file is no longer
+    /// the one the editor started from.
+    /// </summary>
+    public async Task<(string Previous, string Fingerprint, GateSpec Spec)> ReplaceGateAsync(string cameraId, byte[] json, string expectedFingerprint)
+    {
+        await _applying.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            var camera = Find(cameraId) ?? throw new InvalidOperationException($"no camera '{cameraId}'");
+            var path = camera.Camera.GatePath ?? throw new InvalidOperationException($"camera {cameraId} has no gate spec");
+            var spec = GateSpecLoader.Parse(GateFile.Text(json), Path.GetFileName(path));
+            var previous = GateFile.Fingerprint(path);
+            if (!string.Equals(previous, expectedFingerprint, StringComparison.OrdinalIgnoreCase))
+            {
+                throw new GateConflictException(previous);
+            }
+
+            GateFile.Replace(path, json);
+            var fingerprint = GateFile.Fingerprint(json);
+            foreach (var c in All.Where(c => c.Camera.GatePath == path && c.Camera.Gate is not null))
+            {
+                c.UseGate(c.Camera with { Gate = spec, GateFingerprint = fingerprint });
+                Log.GateChanged(_log, c.Camera.Id, fingerprint);
+            }
+
+            lock (_gate)
+            {
+                Config = Config with
+                {
+                    Cameras = [.. Config.Cameras.Select(c => c.GatePath == path && c.Gate is not null ? c with { Gate = spec, GateFingerprint = fingerprint } : c)],
+                };
+            }
+
+            return (previous, fingerprint, spec);
+        }
+        finally
+        {
+            _applying.Release();
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
         await StopAsync(CancellationToken.None).ConfigureAwait(false);
@@ -130,7 +218,17 @@ internal sealed partial class CameraSet(
         [LoggerMessage(Level = LogLevel.Warning, Message = "stopped recorder ffmpeg {Pid} left running by an agent that was killed")]
         public static partial void OrphanStopped(ILogger log, int pid);
 
+        [LoggerMessage(Level = LogLevel.Information, Message = "camera {Camera}: new gate spec {Fingerprint}; analysis restarts with it, recording goes on")]
+        public static partial void GateChanged(ILogger log, string camera, string fingerprint);
+
         [LoggerMessage(Level = LogLevel.Information, Message = "camera {Camera}: stopping, {Why}")]
         public static partial void Stopping(ILogger log, string camera, string why);
     }
+}
+
+/// <summary>The gate file changed since the editor read it; <see cref="Current"/> is its fingerprint now.</summary>
+internal sealed class GateConflictException(string current)
+    : Exception($"the gate spec was changed by someone else since it was read (its fingerprint is now {(current.Length == 0 ? "none: the file is missing" : current)}); reload it and edit again")
+{
+    public string Current { get; } = current;
 }

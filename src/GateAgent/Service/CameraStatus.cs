@@ -34,6 +34,9 @@ internal sealed record CameraHealth(
 {
     /// <summary>Bytes of this camera's footage on disk, from the index.</summary>
     public long StoredBytes { get; init; }
+
+    /// <summary>The gate spec's file name (no folder); null for a camera that records only.</summary>
+    public string? Gate { get; init; }
 }
 
 internal sealed record LineCount(int In, int Out);
@@ -49,6 +52,7 @@ internal sealed class CameraStatus(string id, string name, DateTimeOffset starte
 
     private readonly Lock _gate = new();
     private readonly Dictionary<string, LineCount> _lines = new(StringComparer.Ordinal);
+    private HashSet<string> _zoneIds = new(StringComparer.Ordinal);
     private IReadOnlyDictionary<string, int> _zones = new Dictionary<string, int>();
     private CameraState _state = CameraState.Starting;
     private DateTimeOffset _since = started;
@@ -127,6 +131,31 @@ internal sealed class CameraStatus(string id, string name, DateTimeOffset starte
         }
     }
 
+    /// <summary>
+    /// The lines and zones counted from now on: every line is listed (at 0 until someone crosses it), a line kept
+    /// by an edit keeps its counts, a removed line or zone drops out. Frames of the analysis being replaced
+    /// may still arrive for a moment; their crossings of removed lines and their removed zones are ignored.
+    /// </summary>
+    public void UseGate(Gate.GateSpec? spec)
+    {
+        lock (_gate)
+        {
+            var lines = spec?.Lines.Select(l => l.Id).ToHashSet(StringComparer.Ordinal) ?? [];
+            foreach (var gone in _lines.Keys.Where(k => !lines.Contains(k)).ToList())
+            {
+                _lines.Remove(gone);
+            }
+
+            foreach (var id in lines)
+            {
+                _lines.TryAdd(id, new LineCount(0, 0));
+            }
+
+            _zoneIds = spec?.Zones.Select(z => z.Id).ToHashSet(StringComparer.Ordinal) ?? [];
+            _zones = _zoneIds.ToDictionary(z => z, z => _zones.GetValueOrDefault(z), StringComparer.Ordinal);
+        }
+    }
+
     public void Analysing(bool on)
     {
         lock (_gate)
@@ -161,10 +190,10 @@ internal sealed class CameraStatus(string id, string name, DateTimeOffset starte
                 _detectMs += Smoothing * (a.Times.Detect - _detectMs);
             }
 
-            _zones = a.ZoneCounts;
+            _zones = a.ZoneCounts.Where(z => _zoneIds.Contains(z.Key)).ToDictionary(StringComparer.Ordinal);
             foreach (var e in a.Events)
             {
-                if (e is Events.CrossingEvent { Crossing: var c })
+                if (e is Events.CrossingEvent { Crossing: var c } && _lines.ContainsKey(c.Line))
                 {
                     var n = _lines.GetValueOrDefault(c.Line, new LineCount(0, 0));
                     _lines[c.Line] = c.Direction == Gate.Direction.In ? n with { In = n.In + 1 } : n with { Out = n.Out + 1 };

@@ -60,6 +60,8 @@ internal sealed partial class CameraSupervisor : IAsyncDisposable
     private readonly Lock _runs = new();
     private CancellationTokenSource? _recorderRun;
     private CancellationTokenSource? _analysisRun;
+    private bool _analysisRestartWanted;
+    private CameraConfig _camera;
     private SegmentRecorder? _recorder;
     private (string? File, long Bytes, DateTimeOffset At) _growth;
     private DateTimeOffset? _lastGrowth;
@@ -78,7 +80,7 @@ internal sealed partial class CameraSupervisor : IAsyncDisposable
         CameraConfig camera, AgentConfig agent, SegmentIndex index, EventOutbox outbox, byte[]? model, SemaphoreSlim analysisSlots, TimeProvider time, ILogger log)
     {
         _analysisSlots = analysisSlots;
-        Camera = camera;
+        _camera = camera;
         _agent = agent;
         _index = index;
         _outbox = outbox;
@@ -87,9 +89,11 @@ internal sealed partial class CameraSupervisor : IAsyncDisposable
         _log = log;
         Status = new CameraStatus(camera.Id, camera.Name, time.GetUtcNow());
         Frames = new LiveFrames(time);
+        Status.UseGate(camera.Gate);
     }
 
-    public CameraConfig Camera { get; }
+    /// <summary>The camera's configuration; only its gate spec changes while it runs (<see cref="UseGate"/>).</summary>
+    public CameraConfig Camera => Volatile.Read(ref _camera);
 
     public CameraStatus Status { get; }
 
@@ -129,13 +133,46 @@ internal sealed partial class CameraSupervisor : IAsyncDisposable
     /// <summary>The recording's ffmpeg, for tests that kill it.</summary>
     internal int? RecorderProcessId => _recorder?.FfmpegProcessId;
 
+    /// <summary>
+    /// Swaps in <paramref name="next"/>, which differs from <see cref="Camera"/> only in its gate spec: the analysis
+    /// run is cancelled and restarted at once with the new lines and zones, while the recorder's ffmpeg is not
+    /// touched, so the recording has no gap. Crowd episodes open in the old analysis end with it.
+    /// </summary>
+    public void UseGate(CameraConfig next)
+    {
+        if (next with { Gate = null, GateFingerprint = "" } != Camera with { Gate = null, GateFingerprint = "" } || next.Gate is null || Camera.Gate is null)
+        {
+            throw new InvalidOperationException($"camera {Camera.Id}: only a gate spec can be swapped in a running camera");
+        }
+
+        Volatile.Write(ref _camera, next);
+        Status.UseGate(next.Gate);
+        lock (_runs)
+        {
+            // Between runs (a backoff after a failure) there is nothing to cancel: the next run reads the new spec.
+            _analysisRestartWanted = true;
+            _analysisRun?.Cancel();
+        }
+    }
+
+    /// <summary>True once after <see cref="UseGate"/>: the analysis ended because it was asked to, and starts again now.</summary>
+    private bool TakeAnalysisRestart()
+    {
+        lock (_runs)
+        {
+            var wanted = _analysisRestartWanted;
+            _analysisRestartWanted = false;
+            return wanted;
+        }
+    }
+
     public void Start()
     {
         var ct = _stop.Token;
         _recorderSince = _analysisSince = _time.GetUtcNow();
         _task = Task.WhenAll(
-            Task.Run(() => SuperviseAsync("recorder", RecordOnceAsync, run => _recorderRun = run, ct), ct),
-            Camera.Gate is null ? Task.CompletedTask : Task.Run(() => SuperviseAsync("analysis", AnalyseOnceAsync, run => _analysisRun = run, ct), ct),
+            Task.Run(() => SuperviseAsync("recorder", RecordOnceAsync, run => _recorderRun = run, () => false, ct), ct),
+            Camera.Gate is null ? Task.CompletedTask : Task.Run(() => SuperviseAsync("analysis", AnalyseOnceAsync, run => _analysisRun = run, TakeAnalysisRestart, ct), ct),
             Task.Run(() => WatchAsync(ct), ct));
     }
 
@@ -154,7 +191,8 @@ internal sealed partial class CameraSupervisor : IAsyncDisposable
         _stop.Dispose();
     }
 
-    private async Task SuperviseAsync(string part, Func<CancellationToken, Task> once, Action<CancellationTokenSource?> setRun, CancellationToken ct)
+    private async Task SuperviseAsync(
+        string part, Func<CancellationToken, Task> once, Action<CancellationTokenSource?> setRun, Func<bool> restartWanted, CancellationToken ct)
     {
         var backoff = new Backoff(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(10));
         while (!ct.IsCancellationRequested)
@@ -193,6 +231,14 @@ internal sealed partial class CameraSupervisor : IAsyncDisposable
                 {
                     setRun(null);
                 }
+            }
+
+            // A restart that was asked for (a new gate spec) is no failure: no delay, and the backoff starts over.
+            if (restartWanted())
+            {
+                backoff.Reset();
+                Log.Restarting(_log, Camera.Id, part);
+                continue;
             }
 
             // A run that worked for a while was a blip, not a dead camera: reconnect quickly.
@@ -558,6 +604,9 @@ internal sealed partial class CameraSupervisor : IAsyncDisposable
 
         [LoggerMessage(Level = LogLevel.Error, Message = "camera {Camera}: a {Type} event was dropped: the outbox has been unwritable for too long")]
         public static partial void EventsDropped(ILogger log, string camera, string type);
+
+        [LoggerMessage(Level = LogLevel.Information, Message = "camera {Camera}: {Part} restarting with the new gate spec; the recording goes on")]
+        public static partial void Restarting(ILogger log, string camera, string part);
 
         [LoggerMessage(Level = LogLevel.Information, Message = "camera {Camera}: online")]
         public static partial void Online(ILogger log, string camera);

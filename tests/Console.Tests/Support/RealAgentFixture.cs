@@ -1,11 +1,7 @@
-using System.Diagnostics;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
-using System.Net.Sockets;
 using System.Text.Json;
-using GateWatch.Agent.Service;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.Extensions.Logging;
 
 namespace GateWatch.Central.Tests.Support;
 
@@ -44,13 +40,10 @@ public sealed class RealAgentFixture : IAsyncLifetime
         }
 
         var clip = Path.Combine(_dir, "pets-1s-gop.mp4");
-        await FfmpegAsync("-v", "error", "-y", "-t", "20", "-i", video, "-an", "-c:v", "libx264", "-preset", "veryfast", "-bf", "0", "-g", "10",
+        await LocalAgent.FfmpegAsync("-v", "error", "-y", "-t", "20", "-i", video, "-an", "-c:v", "libx264", "-preset", "veryfast", "-bf", "0", "-g", "10",
             "-pix_fmt", "yuv420p", clip);
 
-        var port = FreePort();
-        Url = new Uri($"http://127.0.0.1:{port}/");
-        var config = Path.Combine(_dir, "agent.json");
-        await File.WriteAllTextAsync(config, JsonSerializer.Serialize(new
+        (_app, Url) = await LocalAgent.StartAsync(_dir, port => new
         {
             agentId = AgentId,
             listen = $"http://127.0.0.1:{port}",
@@ -58,9 +51,7 @@ public sealed class RealAgentFixture : IAsyncLifetime
             dataDir = "data",
             retention = new { lowDiskFreeMB = 10, sweepSeconds = 60 },
             cameras = new[] { new { id = Camera, name = "Gate camera", main = clip, loop = true, segmentSeconds = 2 } },
-        }));
-        _app = AgentHost.Build(AgentConfigLoader.Load(config), logging: l => l.ClearProviders());
-        await _app.StartAsync();
+        });
 
         // Three complete segments: at least 4 s of footage to cut, however the first segment started.
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
@@ -84,12 +75,7 @@ public sealed class RealAgentFixture : IAsyncLifetime
 
     public async Task DisposeAsync()
     {
-        if (_app is not null)
-        {
-            await _app.StopAsync();
-            await _app.DisposeAsync();
-        }
-
+        await LocalAgent.StopAsync(_app);
         Directory.Delete(_dir, recursive: true);
     }
 
@@ -98,29 +84,5 @@ public sealed class RealAgentFixture : IAsyncLifetime
         var http = new HttpClient { BaseAddress = Url };
         http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", ApiKey);
         return http;
-    }
-
-    private static async Task FfmpegAsync(params string[] args)
-    {
-        var start = new ProcessStartInfo("ffmpeg") { RedirectStandardError = true };
-        foreach (var a in args)
-        {
-            start.ArgumentList.Add(a);
-        }
-
-        using var ffmpeg = Process.Start(start)!;
-        var errors = await ffmpeg.StandardError.ReadToEndAsync();
-        await ffmpeg.WaitForExitAsync();
-        if (ffmpeg.ExitCode != 0)
-        {
-            throw new InvalidOperationException($"ffmpeg {string.Join(' ', args)} failed: {errors}");
-        }
-    }
-
-    private static int FreePort()
-    {
-        using var l = new TcpListener(System.Net.IPAddress.Loopback, 0);
-        l.Start();
-        return ((System.Net.IPEndPoint)l.LocalEndpoint).Port;
     }
 }

@@ -39,7 +39,7 @@ internal sealed class TestConsole : IAsyncDisposable
     public static async Task<TestConsole> StartAsync()
     {
         var dir = Directory.CreateTempSubdirectory("gateconsole-tests-").FullName;
-        var port = FreePort();
+        var port = LocalAgent.FreePort();
         var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
         var app = ConsoleHost.Build(new ConsoleSettings(dir, $"http://127.0.0.1:{port}"), b =>
         {
@@ -82,13 +82,6 @@ internal sealed class TestConsole : IAsyncDisposable
 
     public IEnumerable<Microsoft.AspNetCore.Routing.RouteEndpoint> Endpoints() =>
         _app.Services.GetRequiredService<Microsoft.AspNetCore.Routing.EndpointDataSource>().Endpoints.OfType<Microsoft.AspNetCore.Routing.RouteEndpoint>();
-
-    private static int FreePort()
-    {
-        using var l = new TcpListener(IPAddress.Loopback, 0);
-        l.Start();
-        return ((IPEndPoint)l.LocalEndpoint).Port;
-    }
 
     public async ValueTask DisposeAsync()
     {

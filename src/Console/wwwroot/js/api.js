@@ -51,6 +51,7 @@ export const PAGES = [
   { href: '/verify.html', label: 'Verify package', right: 'export' },
   { href: '/stats.html', label: 'Statistics', right: 'statistics' },
   { href: '/admin.html', label: 'Admin', right: 'administer' },
+  { href: '/cameras.html', label: 'Lines & zones', right: 'administer' },
 ];
 
 /** The first page a user may use: where they land after signing in. */
