@@ -119,9 +119,12 @@ public sealed class GateSite : IAsyncLifetime
         await page.ScreenshotAsync(new() { Path = Path.Combine(Artifacts, name + ".png"), FullPage = true });
 
     /// <summary>The agent's own view of its camera, asked with its key (what the console relays).</summary>
-    public async Task<JsonElement> AgentHealthAsync()
+    public Task<JsonElement> AgentHealthAsync() => AgentGetAsync("api/health");
+
+    /// <summary>A GET on the agent's API with its key.</summary>
+    public async Task<JsonElement> AgentGetAsync(string path)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Get, $"http://127.0.0.1:{_agentPort}/api/health");
+        using var request = new HttpRequestMessage(HttpMethod.Get, $"http://127.0.0.1:{_agentPort}/{path}");
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", _agentKey);
         using var response = await Http.SendAsync(request);
         response.EnsureSuccessStatusCode();
