@@ -38,9 +38,6 @@ class LoopingFactory(GstRtspServer.RTSPMediaFactory):
         return Gst.parse_launch(self._launch)
 
     def do_configure(self, media):
-        # The factory's own configure hands its settings (shared, reusable, permissions) to the media;
-        # without it every client got a pipeline of its own, starting the clip from its first frame.
-        GstRtspServer.RTSPMediaFactory.do_configure(self, media)
         media.set_property("reusable", True)
         element = media.get_element()
         # h264parse gives a raw elementary stream decode times only; the clip has no B-frames
