@@ -19,29 +19,18 @@ internal sealed class AgentClient(AgentRegistry agents) : IDisposable
     // because live streams run for as long as someone watches; each call sets its own.
     private readonly HttpClient _http = new() { Timeout = Timeout.InfiniteTimeSpan };
 
-    public async Task<JsonElement> GetJsonAsync(string agent, string path, CancellationToken ct)
-    {
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        timeout.CancelAfter(CallTimeout);
-        using var response = await SendAsync(agent, HttpMethod.Get, path, null, HttpCompletionOption.ResponseContentRead, timeout.Token).ConfigureAwait(false);
-        return await Read(agent, response, timeout.Token).ConfigureAwait(false);
-    }
+    public Task<JsonElement> GetJsonAsync(string agent, string path, CancellationToken ct) => CallAsync(agent, HttpMethod.Get, path, null, ct);
 
-    public async Task<JsonElement> PostJsonAsync(string agent, string path, object body, CancellationToken ct)
-    {
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        timeout.CancelAfter(CallTimeout);
-        using var content = JsonContent(body);
-        using var response = await SendAsync(agent, HttpMethod.Post, path, content, HttpCompletionOption.ResponseContentRead, timeout.Token).ConfigureAwait(false);
-        return await Read(agent, response, timeout.Token).ConfigureAwait(false);
-    }
+    public Task<JsonElement> PostJsonAsync(string agent, string path, object body, CancellationToken ct) => CallAsync(agent, HttpMethod.Post, path, body, ct);
 
-    public async Task<JsonElement> PutJsonAsync(string agent, string path, object body, CancellationToken ct)
+    public Task<JsonElement> PutJsonAsync(string agent, string path, object body, CancellationToken ct) => CallAsync(agent, HttpMethod.Put, path, body, ct);
+
+    private async Task<JsonElement> CallAsync(string agent, HttpMethod method, string path, object? body, CancellationToken ct)
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
         timeout.CancelAfter(CallTimeout);
-        using var content = JsonContent(body);
-        using var response = await SendAsync(agent, HttpMethod.Put, path, content, HttpCompletionOption.ResponseContentRead, timeout.Token).ConfigureAwait(false);
+        using var content = body is null ? null : JsonContent(body);
+        using var response = await SendAsync(agent, method, path, content, HttpCompletionOption.ResponseContentRead, timeout.Token).ConfigureAwait(false);
         return await Read(agent, response, timeout.Token).ConfigureAwait(false);
     }
 
