@@ -89,7 +89,7 @@ internal static class ThroughputBenchmark
         using var firstFrame = await FirstFrameAsync(options.Video, info, ct).ConfigureAwait(false);
 
         var temp = Directory.CreateTempSubdirectory("gatewatch-bench-");
-        var detectors = new Dictionary<int, NanoDetDetector>();
+        var detectors = new Dictionary<int, IObjectDetector>();
         try
         {
             Progress("making the still-scene clip from frame 0");
@@ -100,7 +100,7 @@ internal static class ThroughputBenchmark
 
             foreach (var threads in options.Threads)
             {
-                detectors[threads] = NanoDetDetector.Load(options.Model, new DetectorOptions { Threads = threads });
+                detectors[threads] = Detectors.Load(options.Model, new DetectorOptions { Threads = threads });
                 Progress($"warm-up, {threads} thread(s)");
                 foreach (var gating in new[] { false, true })
                 {
@@ -222,7 +222,7 @@ internal static class ThroughputBenchmark
     }
 
     /// <summary>Reference (b): the ONNX session alone, on the letterboxed first frame of the clip.</summary>
-    private static InferenceResult Infer(NanoDetDetector detector, Frame frame, int threads, int runs)
+    private static InferenceResult Infer(IObjectDetector detector, Frame frame, int threads, int runs)
     {
         detector.Preprocess(frame.Mat);
         var clock = Stopwatch.StartNew();
@@ -248,7 +248,7 @@ internal static class ThroughputBenchmark
 
     /// <summary>The pipeline as the agent runs it: ffmpeg decoding (one decoder thread, the agent's setting) while this process analyses.</summary>
     private static async Task<AnalysisStats> RunPipelineAsync(
-        string video, VideoInfo info, GateSpec spec, double fps, NanoDetDetector detector, int threads, bool gating, CancellationToken ct)
+        string video, VideoInfo info, GateSpec spec, double fps, IObjectDetector detector, int threads, bool gating, CancellationToken ct)
     {
         var options = new PipelineOptions
         {

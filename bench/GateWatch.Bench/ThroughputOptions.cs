@@ -1,4 +1,5 @@
 using GateWatch.Agent.Cli;
+using GateWatch.Agent.Detect;
 
 namespace GateWatch.Bench;
 
@@ -10,7 +11,7 @@ internal sealed record ThroughputOptions
           --video FILE       clip to run (default: ../shared/data/pets2009-s2l1/vtest.mp4,
                              else /usr/share/doc/opencv-doc/examples/data/vtest.avi)
           --gate SPEC.json   gate lines and zones (default: ../shared/eval/pets-gate.json, else a built-in copy)
-          --model FILE       detector (default: models/nanodet.onnx)
+          --model FILE       detector (default: models/yolox_nano_640x384.onnx)
           --repeat N         measure everything N times and report the median (default 1)
           --infer-runs K     timed inferences per thread count for the model reference (default 200)
           --still-seconds S  length of the still-scene clip for the motion-gating run (default 60)
@@ -88,7 +89,7 @@ internal sealed record ThroughputOptions
             RepoRoot = root,
             Video = Path.GetFullPath(video),
             Gate = gate is null ? null : Path.GetFullPath(gate),
-            Model = Path.GetFullPath(cl.Get("--model") ?? Path.Combine(root, "models", "nanodet.onnx")),
+            Model = Path.GetFullPath(cl.Get("--model") ?? Path.Combine(root, "models", ModelFile.DefaultName)),
             Repeat = cl.GetInt("--repeat", 1, 1, 50),
             InferRuns = cl.GetInt("--infer-runs", 200, 10, 100_000),
             StillSeconds = cl.GetInt("--still-seconds", 60, 5, 3600),

@@ -15,6 +15,7 @@ const string usage = $"""
     GateWatch edge agent
 
     {AnalyzeCommand.Usage}
+    {DetectCommand.Usage}
     {ScoreCommand.Usage}
     {TruthCommand.Usage}
     {RunCommand.Usage}
@@ -26,6 +27,7 @@ try
     return args.FirstOrDefault() switch
     {
         "analyze" => await AnalyzeCommand.RunAsync(args[1..], cts.Token),
+        "detect" => await DetectCommand.RunAsync(args[1..], cts.Token),
         "score" => await ScoreCommand.RunAsync(args[1..]),
         "truth" => await TruthCommand.RunAsync(args[1..]),
         "run" => await RunCommand.RunAsync(args[1..], cts.Token),

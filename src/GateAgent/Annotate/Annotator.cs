@@ -15,6 +15,7 @@ internal sealed class Annotator(GateSpec spec)
     private static readonly Scalar PersonColour = new(80, 220, 80);
     private static readonly Scalar VehicleColour = new(220, 120, 220);
     private static readonly Scalar LostColour = new(150, 150, 150);
+    private static readonly Scalar RegionColour = new(200, 200, 200);
 
     private readonly Dictionary<string, (int In, int Out)> _counts = spec.Lines.ToDictionary(l => l.Id, _ => (0, 0));
     private readonly HashSet<string> _crowded = [];
@@ -40,8 +41,25 @@ internal sealed class Annotator(GateSpec spec)
         }
     }
 
+    /// <summary>Boxes of one picture's detections with class and score, for a person checking what the detector saw.</summary>
+    public static void DrawDetections(Mat img, IEnumerable<Detection> detections)
+    {
+        foreach (var d in detections)
+        {
+            var colour = d.Class.IsRoadVehicle() ? VehicleColour : PersonColour;
+            var r = new Rect((int)d.Box.X1, (int)d.Box.Y1, (int)d.Box.Width, (int)d.Box.Height);
+            Cv2.Rectangle(img, r, colour, 2);
+            Label(img, $"{d.Class.Name()} {d.Score:0.00}", new Point(r.X, r.Y), colour);
+        }
+    }
+
     public void Draw(Mat img, FrameAnalysis a)
     {
+        if (spec.DetectRegion is { } region)
+        {
+            Cv2.Polylines(img, [region.Select(p => new Point((int)p.X, (int)p.Y)).ToArray()], isClosed: true, RegionColour, 1, LineTypes.AntiAlias);
+        }
+
         foreach (var z in spec.Zones)
         {
             var crowded = _crowded.Contains(z.Id);
@@ -67,7 +85,7 @@ internal sealed class Annotator(GateSpec spec)
                 continue;
             }
 
-            var colour = !t.SeenNow ? LostColour : t.Class.IsVehicle() ? VehicleColour : PersonColour;
+            var colour = !t.SeenNow ? LostColour : t.Class.IsRoadVehicle() ? VehicleColour : PersonColour;
             var r = new Rect((int)t.Box.X1, (int)t.Box.Y1, (int)t.Box.Width, (int)t.Box.Height);
             Cv2.Rectangle(img, r, colour, 2);
             Label(img, $"{t.Id} {t.Class.Name()}", new Point(r.X, r.Y), colour);

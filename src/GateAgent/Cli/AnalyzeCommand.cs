@@ -53,7 +53,7 @@ internal static class AnalyzeCommand
 
             MotionGating = !cl.Has("--every-frame"),
         };
-        using var detector = NanoDetDetector.Load(cl.Get("--model") ?? ModelFile.DefaultPath, options.Detector);
+        using var detector = Detectors.Load(cl.Get("--model") ?? ModelFile.DefaultPath, options.Detector);
         using var pipeline = new GatePipeline(scaled, fps, detector, options);
 
         var interactive = !cl.Has("--quiet") && !Console.IsOutputRedirected;

@@ -38,6 +38,24 @@ internal static class ObjectClasses
         _ => throw new ArgumentOutOfRangeException(nameof(c)),
     };
 
+    public static bool TryParse(string name, out ObjectClass c)
+    {
+        foreach (var k in Enum.GetValues<ObjectClass>())
+        {
+            if (string.Equals(k.Name(), name, StringComparison.OrdinalIgnoreCase))
+            {
+                c = k;
+                return true;
+            }
+        }
+
+        c = default;
+        return false;
+    }
+
+    /// <summary>Anything on wheels: one box per vehicle whatever the model's class scores say.</summary>
+    public static bool IsRoadVehicle(this ObjectClass c) => c != ObjectClass.Person;
+
     /// <summary>A detector often calls one van a car in one frame and a truck in the next: treat them as one kind for NMS and tracking.</summary>
     public static bool IsVehicle(this ObjectClass c) => c is ObjectClass.Car or ObjectClass.Bus or ObjectClass.Truck;
 

@@ -23,6 +23,9 @@ internal sealed record GateSpec(
     IReadOnlyList<GateLine> Lines,
     IReadOnlyList<GateZone> Zones)
 {
+    /// <summary>The polygon around the lanes where road users are detected; null: the whole frame.</summary>
+    public IReadOnlyList<Point2>? DetectRegion { get; init; }
+
     /// <summary>The same gate for a stream of another resolution (e.g. a camera's substream).</summary>
     public GateSpec ScaledTo(int width, int height)
     {
@@ -39,6 +42,7 @@ internal sealed record GateSpec(
             FrameSize = (width, height),
             Lines = Lines.Select(l => l with { A = S(l.A), B = S(l.B), InsidePoint = S(l.InsidePoint) }).ToList(),
             Zones = Zones.Select(z => z with { Polygon = z.Polygon.Select(S).ToList() }).ToList(),
+            DetectRegion = DetectRegion?.Select(S).ToList(),
         };
     }
 }
@@ -145,22 +149,7 @@ internal static class GateSpecLoader
                 Fail($"{path}.polygon", $"zone '{id}' needs at least 3 points");
             }
 
-            var polygon = z.Polygon!.Select((p, k) => ToPoint(p, $"{path}.polygon[{k}]", file)).ToList();
-            // Collinear corners first: their edges overlap, which would otherwise read as "crosses itself".
-            if (AllOnOneLine(polygon))
-            {
-                Fail($"{path}.polygon", $"zone '{id}' is degenerate: its corners lie on one line");
-            }
-
-            if (Geometry.IsSelfIntersecting(polygon))
-            {
-                Fail($"{path}.polygon", $"zone '{id}' crosses itself; list its corners in order around the edge");
-            }
-
-            if (Math.Abs(Geometry.SignedArea(polygon)) < 1.0)
-            {
-                Fail($"{path}.polygon", $"zone '{id}' is degenerate: its area is zero");
-            }
+            var polygon = ToPolygon(z.Polygon!, $"{path}.polygon", $"zone '{id}'", file);
 
             if (z.CrowdMin is not { } crowdMin)
             {
@@ -188,7 +177,51 @@ internal static class GateSpecLoader
             Fail("$", "defines no lines and no zones, so there is nothing to count");
         }
 
-        return new GateSpec(dto.Video, dto.Fps, frameSize, lines, zones);
+        List<Point2>? region = null;
+        if (dto.DetectRegion is { } r)
+        {
+            if (r.Count < 3)
+            {
+                Fail("$.detectRegion", "needs at least 3 points (a polygon around the lanes), or leave it out for the whole frame");
+            }
+
+            region = ToPolygon(r, "$.detectRegion", "the detection region", file);
+            if (frameSize is { } size)
+            {
+                for (var k = 0; k < region.Count; k++)
+                {
+                    var p = region[k];
+                    if (p.X < 0 || p.Y < 0 || p.X > size.Item1 || p.Y > size.Item2)
+                    {
+                        Fail($"$.detectRegion[{k}]", $"{p} lies outside the {size.Item1}x{size.Item2} frame");
+                    }
+                }
+            }
+        }
+
+        return new GateSpec(dto.Video, dto.Fps, frameSize, lines, zones) { DetectRegion = region };
+    }
+
+    private static List<Point2> ToPolygon(List<double[]> points, string path, string what, string file)
+    {
+        var polygon = points.Select((p, k) => ToPoint(p, $"{path}[{k}]", file)).ToList();
+        // Collinear corners first: their edges overlap, which would otherwise read as "crosses itself".
+        if (AllOnOneLine(polygon))
+        {
+            throw new GateSpecException(file, path, $"{what} is degenerate: its corners lie on one line");
+        }
+
+        if (Geometry.IsSelfIntersecting(polygon))
+        {
+            throw new GateSpecException(file, path, $"{what} crosses itself; list its corners in order around the edge");
+        }
+
+        if (Math.Abs(Geometry.SignedArea(polygon)) < 1.0)
+        {
+            throw new GateSpecException(file, path, $"{what} is degenerate: its area is zero");
+        }
+
+        return polygon;
     }
 
     private static bool AllOnOneLine(List<Point2> points)
@@ -230,6 +263,7 @@ internal static class GateSpecLoader
         [JsonPropertyName("frameSize")] public int[]? FrameSize { get; set; }
         [JsonPropertyName("lines")] public List<LineDto?>? Lines { get; set; }
         [JsonPropertyName("zones")] public List<ZoneDto?>? Zones { get; set; }
+        [JsonPropertyName("detectRegion")] public List<double[]>? DetectRegion { get; set; }
     }
 
     private sealed class LineDto

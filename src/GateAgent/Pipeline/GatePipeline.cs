@@ -12,6 +12,8 @@ internal sealed record PipelineOptions
 {
     public DetectorOptions Detector { get; init; } = new();
 
+    public SceneOptions Scene { get; init; } = new();
+
     public TrackerOptions Tracker { get; init; } = new();
 
     public MotionOptions Motion { get; init; } = new();
@@ -43,16 +45,18 @@ internal sealed record FrameAnalysis(
 /// </summary>
 internal sealed class GatePipeline : IDisposable
 {
-    private readonly NanoDetDetector _detector;
+    private readonly SceneDetector _detector;
+    private readonly DetectionRegion? _region;
     private readonly MotionGate _motion;
     private readonly ByteTracker _tracker;
     private readonly GateAnalyzer _gate;
     private readonly PipelineOptions _options;
 
-    public GatePipeline(GateSpec spec, double fps, NanoDetDetector detector, PipelineOptions options)
+    public GatePipeline(GateSpec spec, double fps, IObjectDetector detector, PipelineOptions options)
     {
         Spec = spec;
-        _detector = detector;
+        _detector = new SceneDetector(detector, options.Scene);
+        _region = RegionOf(spec);
         _options = options;
         _motion = new MotionGate(options.Motion);
         _tracker = new ByteTracker(options.Tracker, fps);
@@ -71,7 +75,7 @@ internal sealed class GatePipeline : IDisposable
         List<Detection>? detections = null;
         if (detect)
         {
-            detections = _detector.Detect(frame.Mat);
+            detections = _detector.Detect(frame.Mat, _region);
         }
 
         var t2 = Stopwatch.GetTimestamp();
@@ -99,6 +103,10 @@ internal sealed class GatePipeline : IDisposable
             Stopwatch.GetElapsedTime(t2, t3).TotalMilliseconds,
             Stopwatch.GetElapsedTime(t3, t4).TotalMilliseconds));
     }
+
+    /// <summary>The spec's detection region for the detect stage; null when it has none (the whole frame).</summary>
+    public static DetectionRegion? RegionOf(GateSpec spec) =>
+        spec.DetectRegion is { } r ? new DetectionRegion(r.Select(p => new OpenCvSharp.Point2f((float)p.X, (float)p.Y)).ToList()) : null;
 
     /// <summary>End of stream: closes episodes still open.</summary>
     public IReadOnlyList<GateEvent> Finish() => _gate.Finish().ToList();

@@ -289,7 +289,7 @@ internal sealed partial class CameraSupervisor : IAsyncDisposable
         var info = AnalysisSize(probed);
         var spec = Camera.Gate!.ScaledTo(info.Width, info.Height);
         Volatile.Write(ref _liveSpec, spec);
-        using var detector = new NanoDetDetector(_model!, new DetectorOptions());
+        using var detector = Detectors.Create(_model!, new DetectorOptions());
         // ONNX Runtime's first run is slow (allocation, kernel choice): done now, it would hold up the first live
         // frames long enough for the queue to drop a dozen of them.
         using (var blank = new OpenCvSharp.Mat(info.Height, info.Width, OpenCvSharp.MatType.CV_8UC3, OpenCvSharp.Scalar.All(114)))

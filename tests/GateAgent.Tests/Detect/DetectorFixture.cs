@@ -3,12 +3,12 @@ using GateWatch.Agent.Tests.Support;
 
 namespace GateWatch.Agent.Tests.Detect;
 
-/// <summary>One real NanoDet session (the shipped, hash-checked model) shared by a test class.</summary>
+/// <summary>One real session of the shipped, hash-checked default detector, shared by a test class.</summary>
 public sealed class DetectorFixture : IDisposable
 {
-    private readonly Lazy<NanoDetDetector> _detector = new(() => NanoDetDetector.Load(TestPaths.Model, new DetectorOptions()));
+    private readonly Lazy<IObjectDetector> _detector = new(() => Detectors.Load(TestPaths.Model, new DetectorOptions()));
 
-    internal NanoDetDetector Detector => _detector.Value;
+    internal IObjectDetector Detector => _detector.Value;
 
     public void Dispose()
     {

@@ -11,9 +11,13 @@ internal static class TestPaths
     /// <summary>The shared footage and evaluation folder beside the repository (may be absent).</summary>
     public static string Shared => Path.GetFullPath(Path.Combine(RepoRoot, "..", "shared"));
 
-    public static string Model => Path.Combine(RepoRoot, "models", "nanodet.onnx");
+    /// <summary>The shipped default detector (YOLOX-Nano 640x384).</summary>
+    public static string Model => Path.Combine(RepoRoot, "models", "yolox_nano_640x384.onnx");
 
-    public static string ModelSha256File => Path.Combine(RepoRoot, "models", "nanodet.onnx.sha256");
+    public static string ModelSha256File => Model + ".sha256";
+
+    /// <summary>The earlier detector, still shipped for comparison runs.</summary>
+    public static string NanoDetModel => Path.Combine(RepoRoot, "models", "nanodet.onnx");
 
     /// <summary>A relative path is taken from the repository root; an absolute one is kept.</summary>
     public static string Resolve(string path) =>

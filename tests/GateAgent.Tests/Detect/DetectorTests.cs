@@ -4,7 +4,7 @@ using OpenCvSharp;
 
 namespace GateWatch.Agent.Tests.Detect;
 
-public sealed class NanoDetDetectorTests(DetectorFixture fixture) : IClassFixture<DetectorFixture>
+public sealed class DetectorTests(DetectorFixture fixture) : IClassFixture<DetectorFixture>
 {
     /// <summary>Debian darknet's sample: a person with a dog and a horse, 640x424.</summary>
     private const string PersonJpg = "/usr/share/darknet/data/person.jpg";
@@ -20,7 +20,7 @@ public sealed class NanoDetDetectorTests(DetectorFixture fixture) : IClassFixtur
     /// <summary>Where the person stands in person.jpg (darknet's own box for it is about 190,97 - 274,381).</summary>
     private static readonly Box PersonInPersonJpg = new(185, 95, 280, 380);
 
-    private NanoDetDetector Detector => fixture.Detector;
+    private IObjectDetector Detector => fixture.Detector;
 
     [RequiresFileFact(PersonJpg)]
     public void Finds_the_person_in_person_jpg_and_no_car()
@@ -86,7 +86,7 @@ public sealed class NanoDetDetectorTests(DetectorFixture fixture) : IClassFixtur
         var a = new Detection(new Box(100, 100, 140, 200), ObjectClass.Person, 0.9f);
         var b = new Detection(new Box(102, 101, 142, 203), ObjectClass.Person, 0.6f);
         var apart = new Detection(new Box(300, 100, 340, 200), ObjectClass.Person, 0.5f);
-        var kept = NanoDetDetector.NonMaxSuppression([b, apart, a], 0.6f);
+        var kept = Nms.Suppress([b, apart, a], 0.6f);
         Assert.Equal([a, apart], kept);
     }
 
@@ -96,7 +96,7 @@ public sealed class NanoDetDetectorTests(DetectorFixture fixture) : IClassFixtur
         var car = new Detection(new Box(100, 100, 300, 200), ObjectClass.Car, 0.7f);
         var truck = new Detection(new Box(105, 98, 302, 204), ObjectClass.Truck, 0.5f);
         var person = new Detection(new Box(100, 100, 300, 200), ObjectClass.Person, 0.4f);
-        var kept = NanoDetDetector.NonMaxSuppression([truck, person, car], 0.6f);
+        var kept = Nms.Suppress([truck, person, car], 0.6f);
         Assert.Equal([car, person], kept);
     }
 
@@ -106,6 +106,6 @@ public sealed class NanoDetDetectorTests(DetectorFixture fixture) : IClassFixtur
         // Two people shoulder to shoulder overlap by well under the 0.6 threshold.
         var left = new Detection(new Box(100, 100, 140, 200), ObjectClass.Person, 0.8f);
         var right = new Detection(new Box(125, 100, 165, 200), ObjectClass.Person, 0.7f);
-        Assert.Equal(2, NanoDetDetector.NonMaxSuppression([left, right], new DetectorOptions().NmsIoU).Count);
+        Assert.Equal(2, Nms.Suppress([left, right], new DetectorOptions().NmsIoU).Count);
     }
 }
