@@ -1,18 +1,9 @@
-using System.Text.Json;
-using System.Threading.Channels;
-using GateWatch.Agent.Annotate;
 using GateWatch.Agent.Capture;
-using GateWatch.Agent.Crowd;
-using GateWatch.Agent.Detect;
-using GateWatch.Agent.Events;
 using GateWatch.Agent.Gate;
 using GateWatch.Agent.Live;
 using GateWatch.Agent.Outbox;
 using GateWatch.Agent.Pipeline;
 using GateWatch.Agent.Record;
-using Cv2 = OpenCvSharp.Cv2;
-using ImageEncodingParam = OpenCvSharp.ImageEncodingParam;
-using ImwriteFlags = OpenCvSharp.ImwriteFlags;
 
 namespace GateWatch.Agent.Service;
 
@@ -23,73 +14,39 @@ namespace GateWatch.Agent.Service;
 /// </summary>
 internal sealed partial class CameraSupervisor : IAsyncDisposable
 {
-    /// <summary>
-    /// Frames waiting for analysis. Two: the live picture matters more than every frame, so when analysis
-    /// falls behind the oldest frame is dropped (and counted) instead of a backlog growing without end.
-    /// </summary>
-    private const int FrameQueue = 2;
-
-    /// <summary>No new bytes or frames for this long and the camera is offline: with the 1 s watch tick, guards hear of it within 6 s.</summary>
-    private static readonly TimeSpan OfflineAfter = TimeSpan.FromSeconds(5);
-
-    /// <summary>A part that has produced nothing for this long while its ffmpeg still runs is hung, and is restarted.</summary>
-    private static readonly TimeSpan StallAfter = TimeSpan.FromSeconds(10);
-
-    /// <summary>A camera that has not delivered anything this long after (re)starting is reported offline.</summary>
-    private static readonly TimeSpan StartGrace = TimeSpan.FromSeconds(10);
-
-    private static readonly TimeSpan Tick = TimeSpan.FromSeconds(1);
-
-    /// <summary>Wider than the detector's 416-pixel input with room to spare for the letterbox of a 4:3 or 16:9 frame.</summary>
-    private const int MaxAnalysisWidth = 640;
-
-    /// <summary>
-    /// Events held in memory while the outbox cannot store them: an hour of a busy gate's crossings. Beyond
-    /// that the oldest go (and are logged), so a disk that stays full cannot exhaust memory as well.
-    /// </summary>
-    private const int MaxUnsaved = 10_000;
-
     private readonly AgentConfig _agent;
     private readonly SegmentIndex _index;
-    private readonly EventOutbox _outbox;
-    private readonly byte[]? _model;
-    private readonly SemaphoreSlim _analysisSlots;
     private readonly TimeProvider _time;
     private readonly ILogger _log;
     private readonly CancellationTokenSource _stop = new();
-    private readonly Lock _runs = new();
-    private CancellationTokenSource? _recorderRun;
-    private CancellationTokenSource? _analysisRun;
-    private bool _analysisRestartWanted;
+    private readonly CameraPart _recording;
+    private readonly CameraPart _analysing;
+    private readonly CameraAnalysis _analysis;
+    private readonly CameraWatchdog _watchdog;
     private CameraConfig _camera;
     private SegmentRecorder? _recorder;
-    private (string? File, long Bytes, DateTimeOffset At) _growth;
-    private DateTimeOffset? _lastGrowth;
-    private DateTimeOffset _recorderSince;
-    private DateTimeOffset _analysisSince;
-    private FrameAnalysis? _latest;
-    private GateSpec? _liveSpec;
-    private IReadOnlySet<string> _crowded = new HashSet<string>(StringComparer.Ordinal);
     private string? _mainCodec;
-    private readonly Queue<(string Type, DateTimeOffset At, JsonElement Data)> _unsaved = new();
-    private readonly Queue<(DateTimeOffset From, DateTimeOffset To, string Reason)> _unsavedProtections = new();
-    private bool _storeFailing;
     private Task _task = Task.CompletedTask;
 
     public CameraSupervisor(
         CameraConfig camera, AgentConfig agent, SegmentIndex index, EventOutbox outbox, byte[]? model, SemaphoreSlim analysisSlots, TimeProvider time, ILogger log)
     {
-        _analysisSlots = analysisSlots;
         _camera = camera;
         _agent = agent;
         _index = index;
-        _outbox = outbox;
-        _model = model;
         _time = time;
         _log = log;
         Status = new CameraStatus(camera.Id, camera.Name, time.GetUtcNow());
         Frames = new LiveFrames(time);
         Status.UseGate(camera.Gate);
+        // Only the gate spec of a camera changes while it runs, so its id is fixed for the writers' lifetime.
+        var events = new PendingEvents(
+            camera.Id, e => outbox.Append(camera.Id, e.Type, e.Time, e.Json()), p => index.Protect(camera.Id, p.From, p.To, p.Reason), log);
+        _recording = new CameraPart("recorder");
+        _analysing = new CameraPart("analysis");
+        _analysis = new CameraAnalysis(Status, Frames, events, model, analysisSlots, time);
+        _watchdog = new CameraWatchdog(
+            camera.Id, Status, _recording, _analysing, () => _recorder is { } r ? RecorderProgress.Of(r) : null, events, time, log);
     }
 
     /// <summary>The camera's configuration; only its gate spec changes while it runs (<see cref="UseGate"/>).</summary>
@@ -122,13 +79,13 @@ internal sealed partial class CameraSupervisor : IAsyncDisposable
     }
 
     /// <summary>The newest analysis (tracks, zone counts) for the live metadata stream; null before the first frame.</summary>
-    public FrameAnalysis? Latest => Volatile.Read(ref _latest);
+    public FrameAnalysis? Latest => _analysis.Latest;
 
     /// <summary>The gate as analysed: lines and zones scaled to the analysed frame, the coordinates of <see cref="Latest"/>'s boxes.</summary>
-    public GateSpec? LiveSpec => Volatile.Read(ref _liveSpec);
+    public GateSpec? LiveSpec => _analysis.Spec;
 
     /// <summary>Zones in a crowd episode now (raised and not yet cleared), for the live overlay.</summary>
-    public IReadOnlySet<string> CrowdedZones => Volatile.Read(ref _crowded);
+    public IReadOnlySet<string> CrowdedZones => _analysis.CrowdedZones;
 
     /// <summary>The recording's ffmpeg, for tests that kill it.</summary>
     internal int? RecorderProcessId => _recorder?.FfmpegProcessId;
@@ -147,33 +104,17 @@ internal sealed partial class CameraSupervisor : IAsyncDisposable
 
         Volatile.Write(ref _camera, next);
         Status.UseGate(next.Gate);
-        lock (_runs)
-        {
-            // Between runs (a backoff after a failure) there is nothing to cancel: the next run reads the new spec.
-            _analysisRestartWanted = true;
-            _analysisRun?.Cancel();
-        }
-    }
-
-    /// <summary>True once after <see cref="UseGate"/>: the analysis ended because it was asked to, and starts again now.</summary>
-    private bool TakeAnalysisRestart()
-    {
-        lock (_runs)
-        {
-            var wanted = _analysisRestartWanted;
-            _analysisRestartWanted = false;
-            return wanted;
-        }
+        _analysing.Restart();
     }
 
     public void Start()
     {
         var ct = _stop.Token;
-        _recorderSince = _analysisSince = _time.GetUtcNow();
+        _recording.Since = _analysing.Since = _time.GetUtcNow();
         _task = Task.WhenAll(
-            Task.Run(() => SuperviseAsync("recorder", RecordOnceAsync, run => _recorderRun = run, () => false, ct), ct),
-            Camera.Gate is null ? Task.CompletedTask : Task.Run(() => SuperviseAsync("analysis", AnalyseOnceAsync, run => _analysisRun = run, TakeAnalysisRestart, ct), ct),
-            Task.Run(() => WatchAsync(ct), ct));
+            Task.Run(() => SuperviseAsync(_recording, RecordOnceAsync, ct), ct),
+            Camera.Gate is null ? Task.CompletedTask : Task.Run(() => SuperviseAsync(_analysing, AnalyseOnceAsync, ct), ct),
+            Task.Run(() => _watchdog.RunAsync(ct), ct));
     }
 
     public async ValueTask DisposeAsync()
@@ -191,24 +132,19 @@ internal sealed partial class CameraSupervisor : IAsyncDisposable
         _stop.Dispose();
     }
 
-    private async Task SuperviseAsync(
-        string part, Func<CancellationToken, Task> once, Action<CancellationTokenSource?> setRun, Func<bool> restartWanted, CancellationToken ct)
+    private async Task SuperviseAsync(CameraPart part, Func<CancellationToken, Task> once, CancellationToken ct)
     {
         var backoff = new Backoff(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(10));
         while (!ct.IsCancellationRequested)
         {
             using var run = CancellationTokenSource.CreateLinkedTokenSource(ct);
-            lock (_runs)
-            {
-                setRun(run);
-            }
-
+            part.SetRun(run);
             var started = _time.GetUtcNow();
             try
             {
                 await once(run.Token).ConfigureAwait(false);
-                Status.Failed($"{part}: the stream ended");
-                Log.PartEnded(_log, Camera.Id, part);
+                Status.Failed($"{part.Name}: the stream ended");
+                Log.PartEnded(_log, Camera.Id, part.Name);
             }
             catch (OperationCanceledException) when (ct.IsCancellationRequested)
             {
@@ -216,33 +152,30 @@ internal sealed partial class CameraSupervisor : IAsyncDisposable
             }
             catch (OperationCanceledException)
             {
-                // The watchdog cancelled a stalled run; it has said why.
+                // The watchdog cancelled a stalled run, or a new gate spec did; either has said why.
             }
             catch (Exception e)
             {
                 // Messages from the capture and record stages are already free of credentials.
                 var why = Ffmpeg.Redact.Url(e.Message);
-                Status.Failed($"{part}: {why}");
-                Log.PartFailed(_log, Camera.Id, part, why);
+                Status.Failed($"{part.Name}: {why}");
+                Log.PartFailed(_log, Camera.Id, part.Name, why);
             }
             finally
             {
-                lock (_runs)
-                {
-                    setRun(null);
-                }
+                part.SetRun(null);
             }
 
             // A restart that was asked for (a new gate spec) is no failure: no delay, and the backoff starts over.
-            if (restartWanted())
+            if (part.TakeRestart())
             {
                 backoff.Reset();
-                Log.Restarting(_log, Camera.Id, part);
+                Log.Restarting(_log, Camera.Id, part.Name);
                 continue;
             }
 
             // A run that worked for a while was a blip, not a dead camera: reconnect quickly.
-            if (_time.GetUtcNow() - started > StallAfter * 3)
+            if (_time.GetUtcNow() - started > CameraWatchdog.StallAfter * 3)
             {
                 backoff.Reset();
             }
@@ -267,7 +200,7 @@ internal sealed partial class CameraSupervisor : IAsyncDisposable
         }
 
         var recorder = new SegmentRecorder(Camera.Id, Camera.Main, folder, Camera.SegmentLength, _index, _time, Camera.Loop);
-        _recorderSince = _time.GetUtcNow();
+        _recording.Since = _time.GetUtcNow();
         _recorder = recorder;
         Status.Recording(true);
         try
@@ -281,309 +214,11 @@ internal sealed partial class CameraSupervisor : IAsyncDisposable
         }
     }
 
-    private async Task AnalyseOnceAsync(CancellationToken ct)
+    private Task AnalyseOnceAsync(CancellationToken ct)
     {
-        var source = Camera.AnalysisSource;
-        _analysisSince = _time.GetUtcNow();
-        var probed = await VideoProbe.ProbeAsync(source, ct).ConfigureAwait(false);
-        var info = AnalysisSize(probed);
-        var spec = Camera.Gate!.ScaledTo(info.Width, info.Height);
-        Volatile.Write(ref _liveSpec, spec);
-        using var detector = Detectors.Create(_model!, new DetectorOptions());
-        // ONNX Runtime's first run is slow (allocation, kernel choice): done now, it would hold up the first live
-        // frames long enough for the queue to drop a dozen of them.
-        using (var blank = new OpenCvSharp.Mat(info.Height, info.Width, OpenCvSharp.MatType.CV_8UC3, OpenCvSharp.Scalar.All(114)))
-        {
-            detector.Detect(blank);
-        }
-
-        using var pipeline = new GatePipeline(spec, Camera.AnalysisFps, detector, new PipelineOptions());
-        var annotator = new Annotator(spec);
-        var channel = Channel.CreateBounded<Frame>(
-            new BoundedChannelOptions(FrameQueue) { SingleReader = true, SingleWriter = true, FullMode = BoundedChannelFullMode.DropOldest },
-            dropped =>
-            {
-                dropped.Dispose();
-                Status.Dropped();
-            });
-
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        var reader = new FfmpegFrameReader(_time);
-        var decode = Task.Run(
-            () => reader.RunAsync(source, info, channel.Writer, _time.GetUtcNow(), stop.Token, new FfmpegFrameReader.LiveOptions(Camera.Loop, Camera.AnalysisFps)),
-            stop.Token);
-        Status.Analysing(true);
-        try
-        {
-            await foreach (var frame in channel.Reader.ReadAllAsync(ct).ConfigureAwait(false))
-            {
-                using (frame)
-                {
-                    // Cameras take turns on the cores: eight single-threaded detectors on two cores thrash each
-                    // other's caches (measured: 35 -> 210 ms per frame), while two at a time keep their speed.
-                    await _analysisSlots.WaitAsync(ct).ConfigureAwait(false);
-                    FrameAnalysis a;
-                    try
-                    {
-                        a = pipeline.Process(frame);
-                    }
-                    finally
-                    {
-                        _analysisSlots.Release();
-                    }
-
-                    Status.Analysed(a, _time.GetUtcNow());
-                    Volatile.Write(ref _latest, a);
-                    annotator.Observe(a);
-                    foreach (var e in a.Events)
-                    {
-                        Publish(e);
-                    }
-
-                    if (Frames.Wanted())
-                    {
-                        annotator.Draw(frame.Mat, a);
-                        Cv2.ImEncode(".jpg", frame.Mat, out var jpeg, new ImageEncodingParam(ImwriteFlags.JpegQuality, 80));
-                        Frames.Publish(jpeg, frame.CaptureTime);
-                    }
-                }
-            }
-
-            await decode.ConfigureAwait(false);
-        }
-        finally
-        {
-            Status.Analysing(false);
-            await stop.CancelAsync().ConfigureAwait(false);
-            while (channel.Reader.TryRead(out var left))
-            {
-                left.Dispose();
-            }
-
-            // Crowd episodes still open when the stream goes are closed, so the console does not wait on them forever.
-            foreach (var e in pipeline.Finish())
-            {
-                Publish(e);
-            }
-
-            try
-            {
-                await decode.ConfigureAwait(false);
-            }
-            catch (Exception)
-            {
-                // Already reported by the loop above, or cancelled by the stop.
-            }
-        }
+        _analysing.Since = _time.GetUtcNow();
+        return _analysis.RunAsync(Camera, ct);
     }
-
-    /// <summary>
-    /// The size frames are analysed at: at most <see cref="MaxAnalysisWidth"/> wide, scaled by ffmpeg. The
-    /// detector sees a 416-pixel square whatever it is given, so a 720p or 1080p frame only costs more to
-    /// pipe, compare for motion and shrink, and nothing in accuracy.
-    /// </summary>
-    internal static VideoInfo AnalysisSize(VideoInfo stream)
-    {
-        if (stream.Width <= MaxAnalysisWidth)
-        {
-            return stream;
-        }
-
-        // Even dimensions: ffmpeg's scaler and raw BGR frames both want them.
-        var height = (int)Math.Round(stream.Height * (double)MaxAnalysisWidth / stream.Width / 2) * 2;
-        return stream with { Width = MaxAnalysisWidth, Height = height };
-    }
-
-    /// <summary>Writes an event to the outbox first; everything else (protection, delivery) follows from there.</summary>
-    private void Publish(GateEvent e)
-    {
-        switch (e)
-        {
-            case CrossingEvent { Crossing: var c }:
-                Append("crossing", c.Time, new
-                {
-                    line = c.Line,
-                    direction = c.Direction == Direction.In ? "in" : "out",
-                    trackId = c.TrackId,
-                    @class = c.Class.Name(),
-                });
-                break;
-            case CrowdEvent { Change: CrowdChange.Raised, Episode: var ep }:
-                Crowded(ep.Zone, true);
-                Append("crowd-start", ep.AlertTime, new { zone = ep.Zone, startTime = ep.StartTime, peak = ep.Peak });
-                Protect(ep.StartTime - Camera.PreRoll, ep.AlertTime + Camera.PostRoll, $"crowd in {ep.Zone}");
-                break;
-            case CrowdEvent { Change: CrowdChange.Cleared, Episode: var ep }:
-                Crowded(ep.Zone, false);
-                Append("crowd-end", ep.EndTime!.Value, new { zone = ep.Zone, startTime = ep.StartTime, peak = ep.Peak });
-                Protect(ep.StartTime - Camera.PreRoll, ep.EndTime!.Value + Camera.PostRoll, $"crowd in {ep.Zone}");
-                break;
-        }
-    }
-
-    /// <summary>A copy on each change: the live metadata stream reads the set without a lock.</summary>
-    private void Crowded(string zone, bool on)
-    {
-        var next = new HashSet<string>(Volatile.Read(ref _crowded), StringComparer.Ordinal);
-        if (on ? next.Add(zone) : next.Remove(zone))
-        {
-            Volatile.Write(ref _crowded, next);
-        }
-    }
-
-    /// <summary>
-    /// Stores an event in the outbox. When the database cannot take it (a full disk), the event waits here, in
-    /// order, and goes in with the next one that can be stored: the outage is logged once, nothing is dropped
-    /// unless the wait grows past <see cref="MaxUnsaved"/>.
-    /// </summary>
-    private void Append(string type, DateTimeOffset at, object data)
-    {
-        lock (_unsaved)
-        {
-            if (_unsaved.Count >= MaxUnsaved)
-            {
-                Log.EventsDropped(_log, Camera.Id, _unsaved.Dequeue().Type);
-            }
-
-            _unsaved.Enqueue((type, at, JsonSerializer.SerializeToElement(data)));
-            FlushUnsaved();
-        }
-    }
-
-    /// <summary>Protects footage from retention; like events, a protection the disk cannot take yet waits and is retried.</summary>
-    private void Protect(DateTimeOffset from, DateTimeOffset to, string reason)
-    {
-        lock (_unsaved)
-        {
-            _unsavedProtections.Enqueue((from, to, reason));
-            FlushUnsaved();
-        }
-    }
-
-    private void FlushUnsaved()
-    {
-        while (_unsavedProtections.TryPeek(out var p))
-        {
-            try
-            {
-                _index.Protect(Camera.Id, p.From, p.To, p.Reason);
-                _unsavedProtections.Dequeue();
-            }
-            catch (Exception ex) when (ex is Microsoft.Data.Sqlite.SqliteException or IOException)
-            {
-                if (!_storeFailing)
-                {
-                    _storeFailing = true;
-                    Log.EventsWaiting(_log, Camera.Id, ex.Message);
-                }
-
-                return;
-            }
-        }
-
-        while (_unsaved.TryPeek(out var e))
-        {
-            try
-            {
-                _outbox.Append(Camera.Id, e.Type, e.At, e.Data);
-            }
-            catch (Exception ex) when (ex is Microsoft.Data.Sqlite.SqliteException or IOException)
-            {
-                if (!_storeFailing)
-                {
-                    _storeFailing = true;
-                    Log.EventsWaiting(_log, Camera.Id, ex.Message);
-                }
-
-                return;
-            }
-
-            _unsaved.Dequeue();
-            if (_storeFailing)
-            {
-                _storeFailing = false;
-                Log.EventsStored(_log, Camera.Id);
-            }
-        }
-    }
-
-    /// <summary>Once a second: is the camera delivering? Offline/online events, and restarts of hung parts.</summary>
-    private async Task WatchAsync(CancellationToken ct)
-    {
-        using var timer = new PeriodicTimer(Tick, _time);
-        try
-        {
-            while (await timer.WaitForNextTickAsync(ct).ConfigureAwait(false))
-            {
-                lock (_unsaved)
-                {
-                    FlushUnsaved();
-                }
-
-                Watch(_time.GetUtcNow());
-            }
-        }
-        catch (OperationCanceledException)
-        {
-            // Stopping.
-        }
-    }
-
-    private void Watch(DateTimeOffset now)
-    {
-        if (_recorder is { } recorder)
-        {
-            Status.Recorded(recorder.Segments, recorder.Bytes, recorder.LastSegmentEnd);
-            var file = recorder.CurrentFile;
-            var bytes = file is not null && File.Exists(file) ? new FileInfo(file).Length : 0;
-            if (bytes > 0 && (file != _growth.File || bytes != _growth.Bytes))
-            {
-                _growth = (file, bytes, now);
-                _lastGrowth = now;
-            }
-        }
-
-        var lastFrame = Status.LastFrameAt;
-        lock (_runs)
-        {
-            if (_recorderRun is { IsCancellationRequested: false } r && now - Later(_lastGrowth, _recorderSince) > StallAfter)
-            {
-                Log.Stalled(_log, Camera.Id, "recorder", StallAfter.TotalSeconds);
-                r.Cancel();
-            }
-
-            if (_analysisRun is { IsCancellationRequested: false } a && now - Later(lastFrame, _analysisSince) > StallAfter)
-            {
-                Log.Stalled(_log, Camera.Id, "analysis", StallAfter.TotalSeconds);
-                a.Cancel();
-            }
-        }
-
-        var lastActivity = Later(_lastGrowth, lastFrame);
-        var live = lastActivity is { } at && now - at <= OfflineAfter;
-        switch (Status.State)
-        {
-            case CameraState.Starting or CameraState.Offline when live:
-                Status.SetState(CameraState.Online, now);
-                Append("camera-online", now, new { });
-                Log.Online(_log, Camera.Id);
-                break;
-            case CameraState.Online when !live:
-                Status.SetState(CameraState.Offline, now);
-                Append("camera-offline", now, new { reason = Status.LastError ?? $"no video for {OfflineAfter.TotalSeconds:0} s" });
-                Log.Offline(_log, Camera.Id, Status.LastError ?? "no video");
-                break;
-            case CameraState.Starting when now - Status.Since > StartGrace:
-                Status.SetState(CameraState.Offline, now);
-                Append("camera-offline", now, new { reason = Status.LastError ?? "no video since the agent started" });
-                Log.Offline(_log, Camera.Id, Status.LastError ?? "no video since start");
-                break;
-        }
-    }
-
-    private static DateTimeOffset Later(DateTimeOffset? a, DateTimeOffset b) => a is { } x && x > b ? x : b;
-
-    private static DateTimeOffset? Later(DateTimeOffset? a, DateTimeOffset? b) => a is null ? b : b is null ? a : Later(a, b.Value);
 
     private static partial class Log
     {
@@ -593,26 +228,8 @@ internal sealed partial class CameraSupervisor : IAsyncDisposable
         [LoggerMessage(Level = LogLevel.Warning, Message = "camera {Camera}: {Part} ended (the stream closed); restarting with backoff")]
         public static partial void PartEnded(ILogger log, string camera, string part);
 
-        [LoggerMessage(Level = LogLevel.Warning, Message = "camera {Camera}: {Part} produced nothing for {Seconds} s; restarting it")]
-        public static partial void Stalled(ILogger log, string camera, string part, double seconds);
-
-        [LoggerMessage(Level = LogLevel.Error, Message = "camera {Camera}: events cannot be stored ({Why}); holding them in memory until they can")]
-        public static partial void EventsWaiting(ILogger log, string camera, string why);
-
-        [LoggerMessage(Level = LogLevel.Information, Message = "camera {Camera}: events are being stored again")]
-        public static partial void EventsStored(ILogger log, string camera);
-
-        [LoggerMessage(Level = LogLevel.Error, Message = "camera {Camera}: a {Type} event was dropped: the outbox has been unwritable for too long")]
-        public static partial void EventsDropped(ILogger log, string camera, string type);
-
         [LoggerMessage(Level = LogLevel.Information, Message = "camera {Camera}: {Part} restarting with the new gate spec; the recording goes on")]
         public static partial void Restarting(ILogger log, string camera, string part);
-
-        [LoggerMessage(Level = LogLevel.Information, Message = "camera {Camera}: online")]
-        public static partial void Online(ILogger log, string camera);
-
-        [LoggerMessage(Level = LogLevel.Warning, Message = "camera {Camera}: offline ({Why})")]
-        public static partial void Offline(ILogger log, string camera, string why);
 
         [LoggerMessage(Level = LogLevel.Information, Message = "camera {Camera}: healed segment {File} cut off by the last stop ({Playable} playable)")]
         public static partial void Healed(ILogger log, string camera, string file, TimeSpan playable);

@@ -1,0 +1,73 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using GateWatch.Agent.Crowd;
+using GateWatch.Agent.Detect;
+using GateWatch.Agent.Events;
+using GateWatch.Agent.Gate;
+
+namespace GateWatch.Agent.Outbox;
+
+/// <summary>
+/// The fields of one event type, exactly as the console reads them from <see cref="AgentEvent.Data"/>: a record
+/// per shape, so a renamed or missing field is a compile error here rather than a silent change on the wire.
+/// </summary>
+internal abstract record EventData;
+
+internal sealed record CrossingData(string Line, string Direction, int TrackId, string Class) : EventData;
+
+/// <summary>For "crowd-start" and "crowd-end" alike: the console pairs them by zone and start time.</summary>
+internal sealed record CrowdData(string Zone, DateTimeOffset StartTime, int Peak) : EventData;
+
+/// <summary>"camera-online" has nothing to say beyond its time: <c>{}</c>.</summary>
+internal sealed record OnlineData : EventData;
+
+internal sealed record OfflineData(string Reason) : EventData;
+
+/// <summary>One event of a camera on its way into the outbox; the outbox adds the seq, id, agent and camera.</summary>
+internal sealed record CameraEvent(string Type, DateTimeOffset Time, EventData Data)
+{
+    public static CameraEvent Online(DateTimeOffset at) => new("camera-online", at, new OnlineData());
+
+    public static CameraEvent Offline(DateTimeOffset at, string reason) => new("camera-offline", at, new OfflineData(reason));
+
+    /// <summary>What the outbox stores of a pipeline event; null for those only the live view shows (occupancy).</summary>
+    public static CameraEvent? From(GateEvent e) => e switch
+    {
+        CrossingEvent { Crossing: var c } => new("crossing", c.Time,
+            new CrossingData(c.Line, c.Direction == Direction.In ? "in" : "out", c.TrackId, c.Class.Name())),
+        CrowdEvent { Change: CrowdChange.Raised, Episode: var ep } => new("crowd-start", ep.AlertTime, Crowd(ep)),
+        CrowdEvent { Change: CrowdChange.Cleared, Episode: var ep } => new("crowd-end", ep.EndTime!.Value, Crowd(ep)),
+        _ => null,
+    };
+
+    /// <summary>The data as the outbox takes it: always a JSON object.</summary>
+    public JsonElement Json() => JsonSerializer.SerializeToElement(Data, Data.GetType(), CameraEventJson.Default);
+
+    private static CrowdData Crowd(CrowdEpisode ep) => new(ep.Zone, ep.StartTime, ep.Peak);
+}
+
+/// <summary>
+/// Footage retention must keep: a crowd episode with the camera's pre- and post-roll around it, so what led up
+/// to the alert and what followed it survive however full the disk gets.
+/// </summary>
+internal sealed record Protection(DateTimeOffset From, DateTimeOffset To, string Reason)
+{
+    /// <summary>Null for events that protect nothing (crossings, occupancy).</summary>
+    public static Protection? For(GateEvent e, TimeSpan preRoll, TimeSpan postRoll) => e switch
+    {
+        CrowdEvent { Change: CrowdChange.Raised, Episode: var ep } => new(ep.StartTime - preRoll, ep.AlertTime + postRoll, $"crowd in {ep.Zone}"),
+        CrowdEvent { Change: CrowdChange.Cleared, Episode: var ep } => new(ep.StartTime - preRoll, ep.EndTime!.Value + postRoll, $"crowd in {ep.Zone}"),
+        _ => null,
+    };
+}
+
+/// <summary>
+/// camelCase with no other option: the same text the agent wrote before the payloads were typed (anonymous
+/// objects through the default serializer), so stored and delivered events keep their shape.
+/// </summary>
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase)]
+[JsonSerializable(typeof(CrossingData))]
+[JsonSerializable(typeof(CrowdData))]
+[JsonSerializable(typeof(OnlineData))]
+[JsonSerializable(typeof(OfflineData))]
+internal sealed partial class CameraEventJson : JsonSerializerContext;

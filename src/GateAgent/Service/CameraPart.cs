@@ -1,0 +1,73 @@
+namespace GateWatch.Agent.Service;
+
+/// <summary>
+/// One restartable part of a camera (the recorder or the analysis) as the supervisor, the watchdog and a gate
+/// swap share it: the run in progress, so a hung one can be cancelled and a new gate spec can restart it.
+/// The run is set and cancelled under one lock so nobody cancels a run its supervisor has already disposed.
+/// </summary>
+internal sealed class CameraPart(string name)
+{
+    private readonly Lock _gate = new();
+    private CancellationTokenSource? _run;
+    private bool _restartWanted;
+    private DateTimeOffset _since;
+
+    /// <summary>"recorder" or "analysis", as the log and the camera's last error name it.</summary>
+    public string Name => name;
+
+    /// <summary>When the part last (re)started: it has until this plus the stall limit to produce something.</summary>
+    public DateTimeOffset Since
+    {
+        get { lock (_gate) { return _since; } }
+        set { lock (_gate) { _since = value; } }
+    }
+
+    /// <summary>The run now in progress; null between runs (a backoff after a failure).</summary>
+    public void SetRun(CancellationTokenSource? run)
+    {
+        lock (_gate)
+        {
+            _run = run;
+        }
+    }
+
+    /// <summary>Ends the run in progress so that it starts again at once, without backoff.</summary>
+    public void Restart()
+    {
+        lock (_gate)
+        {
+            // Between runs there is nothing to cancel: the next run reads the new spec.
+            _restartWanted = true;
+            _run?.Cancel();
+        }
+    }
+
+    /// <summary>True once after <see cref="Restart"/>: the run ended because it was asked to, and starts again now.</summary>
+    public bool TakeRestart()
+    {
+        lock (_gate)
+        {
+            var wanted = _restartWanted;
+            _restartWanted = false;
+            return wanted;
+        }
+    }
+
+    /// <summary>
+    /// Cancels the run in progress if nothing came of it since <paramref name="lastActivity"/> (or since it
+    /// started) for longer than <paramref name="limit"/>; <paramref name="stalled"/> says so first, so the
+    /// reason is logged before anything the cancellation sets off.
+    /// </summary>
+    public void CancelIfStalled(DateTimeOffset now, DateTimeOffset? lastActivity, TimeSpan limit, Action stalled)
+    {
+        lock (_gate)
+        {
+            var since = lastActivity is { } at && at > _since ? at : _since;
+            if (_run is { IsCancellationRequested: false } run && now - since > limit)
+            {
+                stalled();
+                run.Cancel();
+            }
+        }
+    }
+}
