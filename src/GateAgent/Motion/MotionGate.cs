@@ -36,6 +36,9 @@ internal sealed class MotionGate(MotionOptions options) : IDisposable
     /// <summary>Share of the frame that changed since the reference, from the last call.</summary>
     public double ChangedFraction { get; private set; }
 
+    /// <summary>Where the frame changed since the reference, in the frame's pixels; the whole frame on the first call.</summary>
+    public IReadOnlyList<Rect> ChangedAreas { get; private set; } = [];
+
     public bool NeedsDetection(Mat bgr, DateTimeOffset time, bool anyTrackMoving)
     {
         var height = Math.Max(1, (int)Math.Round((double)bgr.Height * options.Width / bgr.Width));
@@ -46,6 +49,7 @@ internal sealed class MotionGate(MotionOptions options) : IDisposable
         if (_reference is null || _reference.Size() != _gray.Size())
         {
             ChangedFraction = 1;
+            ChangedAreas = [new Rect(0, 0, bgr.Width, bgr.Height)];
             Accept(time);
             return true;
         }
@@ -53,6 +57,7 @@ internal sealed class MotionGate(MotionOptions options) : IDisposable
         Cv2.Absdiff(_gray, _reference, _diff);
         Cv2.Threshold(_diff, _diff, options.PixelThreshold, 255, ThresholdTypes.Binary);
         ChangedFraction = (double)Cv2.CountNonZero(_diff) / (_diff.Rows * _diff.Cols);
+        ChangedAreas = ChangedFraction > 0 ? Areas(_diff, (double)bgr.Width / _diff.Cols) : [];
 
         var detect = anyTrackMoving
             || ChangedFraction >= options.MinChangedFraction
@@ -63,6 +68,22 @@ internal sealed class MotionGate(MotionOptions options) : IDisposable
         }
 
         return detect;
+    }
+
+    /// <summary>Bounding boxes of the changed blobs, grown by a small-image pixel each way so a blob's edge is not cut.</summary>
+    private static List<Rect> Areas(Mat mask, double scale)
+    {
+        Cv2.FindContours(mask, out var contours, out _, RetrievalModes.External, ContourApproximationModes.ApproxSimple);
+        var areas = new List<Rect>(contours.Length);
+        foreach (var c in contours)
+        {
+            var r = Cv2.BoundingRect(c);
+            areas.Add(new Rect(
+                (int)Math.Floor((r.X - 1) * scale), (int)Math.Floor((r.Y - 1) * scale),
+                (int)Math.Ceiling((r.Width + 2) * scale), (int)Math.Ceiling((r.Height + 2) * scale)));
+        }
+
+        return areas;
     }
 
     private void Accept(DateTimeOffset time)
