@@ -17,6 +17,7 @@ const string usage = $"""
     {ThroughputOptions.Usage}
     {CapacityOptions.Usage}
     {ExportBenchmark.Usage}
+    {TilingBenchmark.Usage}
     """;
 
 try
@@ -26,6 +27,7 @@ try
         "throughput" => await ThroughputBenchmark.RunAsync(ThroughputOptions.Parse(args[1..]), cts.Token),
         "capacity" => await CapacityBenchmark.RunAsync(CapacityOptions.Parse(args[1..]), cts.Token),
         "export" => await ExportBenchmark.RunAsync(args[1..], cts.Token),
+        "tiling" => await TilingBenchmark.RunAsync(args[1..], cts.Token),
         "help" or "--help" or "-h" => Help(0),
         _ => Help(2),
     };

@@ -204,7 +204,7 @@ internal static class ThroughputBenchmark
     }
 
     /// <summary>Reference (a): ffmpeg alone, decoding every frame of the clip to raw BGR on a pipe read to the end.</summary>
-    private static async Task<DecodeResult> DecodeAsync(string video, VideoInfo info, int threads, CancellationToken ct)
+    internal static async Task<DecodeResult> DecodeAsync(string video, VideoInfo info, int threads, CancellationToken ct)
     {
         string[] args =
         [
@@ -222,7 +222,7 @@ internal static class ThroughputBenchmark
     }
 
     /// <summary>Reference (b): the ONNX session alone, on the letterboxed first frame of the clip.</summary>
-    private static InferenceResult Infer(IObjectDetector detector, Frame frame, int threads, int runs)
+    internal static InferenceResult Infer(IObjectDetector detector, Frame frame, int threads, int runs)
     {
         detector.Preprocess(frame.Mat);
         var clock = Stopwatch.StartNew();
@@ -247,13 +247,14 @@ internal static class ThroughputBenchmark
     }
 
     /// <summary>The pipeline as the agent runs it: ffmpeg decoding (one decoder thread, the agent's setting) while this process analyses.</summary>
-    private static async Task<AnalysisStats> RunPipelineAsync(
-        string video, VideoInfo info, GateSpec spec, double fps, IObjectDetector detector, int threads, bool gating, CancellationToken ct)
+    internal static async Task<AnalysisStats> RunPipelineAsync(
+        string video, VideoInfo info, GateSpec spec, double fps, IObjectDetector detector, int threads, bool gating, CancellationToken ct, TilingMode tiling = TilingMode.Auto)
     {
         var options = new PipelineOptions
         {
             MotionGating = gating,
             Detector = new DetectorOptions { Threads = threads },
+            Scene = new SceneOptions { Tiling = new TilingOptions { Mode = tiling } },
         };
         using var pipeline = new GatePipeline(spec, fps, detector, options);
         return await VideoAnalysis.RunAsync(
@@ -266,7 +267,7 @@ internal static class ThroughputBenchmark
     }
 
     /// <summary>Frame 0 of the clip as ffmpeg decodes it: a real scene with people, for the model reference.</summary>
-    private static async Task<Frame> FirstFrameAsync(string video, VideoInfo info, CancellationToken ct)
+    internal static async Task<Frame> FirstFrameAsync(string video, VideoInfo info, CancellationToken ct)
     {
         var frame = Frame.Standalone(info.Width, info.Height);
         using var raw = new MemoryStream(frame.ByteLength);

@@ -37,7 +37,11 @@ internal sealed record FrameAnalysis(
     IReadOnlyList<TrackView> Tracks,
     IReadOnlyList<GateEvent> Events,
     IReadOnlyDictionary<string, int> ZoneCounts,
-    StageTimes Times);
+    StageTimes Times)
+{
+    /// <summary>How many views of the frame the model ran on (0 when the motion gate skipped the detector).</summary>
+    public int Views { get; init; }
+}
 
 /// <summary>
 /// One camera's analysis: motion gate -> detector -> tracker -> gate rules, one frame at a time.
@@ -101,7 +105,10 @@ internal sealed class GatePipeline : IDisposable
             Stopwatch.GetElapsedTime(t0, t1).TotalMilliseconds,
             Stopwatch.GetElapsedTime(t1, t2).TotalMilliseconds,
             Stopwatch.GetElapsedTime(t2, t3).TotalMilliseconds,
-            Stopwatch.GetElapsedTime(t3, t4).TotalMilliseconds));
+            Stopwatch.GetElapsedTime(t3, t4).TotalMilliseconds))
+        {
+            Views = detect ? _detector.LastViews : 0,
+        };
     }
 
     /// <summary>

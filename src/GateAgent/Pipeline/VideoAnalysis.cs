@@ -13,6 +13,9 @@ internal sealed class AnalysisStats
 
     public long DetectedFrames { get; set; }
 
+    /// <summary>Model runs over all frames: more than <see cref="DetectedFrames"/> when frames are tiled.</summary>
+    public long Views { get; set; }
+
     public TimeSpan Elapsed { get; set; }
 
     /// <summary>Time the analysis stage sat waiting for ffmpeg to deliver a frame.</summary>
@@ -32,6 +35,7 @@ internal sealed class AnalysisStats
     {
         Frames++;
         DetectedFrames += a.Detected ? 1 : 0;
+        Views += a.Views;
         MotionMs += a.Times.Motion;
         DetectMs += a.Times.Detect;
         TrackMs += a.Times.Track;
