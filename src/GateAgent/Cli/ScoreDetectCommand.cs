@@ -11,7 +11,9 @@ internal static class ScoreDetectCommand
     public const string Usage = """
         GateAgent score-detect --detections D.jsonl --labels YOLO_DIR|COCO.json [options]
           per-class precision and recall at a score threshold, and AP at IoU 0.5 over all scores, of detect's
-          output against annotated images; the row "any" matches any detected class to any labelled class
+          output against annotated images; the row "any" matches any detected class to any labelled class.
+          YOLO boxes are scaled by each detections line's width and height; an image with labels and no
+          detections line is all misses (a warning), one with a detections line and no labels an error
           --classes FILE       YOLO class names, one per line, 0-based (default: classes.txt in the
                                labels folder or its parent)
           --map a=b,...        score label class a as product class b (pedestrian=person,cycle=bicycle);

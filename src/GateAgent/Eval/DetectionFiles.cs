@@ -55,7 +55,7 @@ internal static class DetectionFiles
             }
             catch (JsonException e)
             {
-                throw new FormatException($"{Where()}: not a JSON object ({e.Message})", e);
+                throw new FormatException($"{Where()}: not valid JSON ({e.Message})", e);
             }
             catch (FormatException e)
             {

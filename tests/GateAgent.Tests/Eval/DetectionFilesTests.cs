@@ -90,7 +90,7 @@ public sealed class DetectionFilesTests
     }
 
     [Theory]
-    [InlineData("{not json", "d.jsonl:2: not a JSON object")]
+    [InlineData("{not json", "d.jsonl:2: not valid JSON")]
     [InlineData("[1, 2]", "d.jsonl:2: not a JSON object")]
     [InlineData("""{"width":10,"height":10,"detections":[]}""", "d.jsonl:2: \"image\" must be a file name")]
     [InlineData("""{"image":"b.jpg","width":0,"height":10,"detections":[]}""", "d.jsonl:2: \"width\" must be a positive whole number of pixels")]
