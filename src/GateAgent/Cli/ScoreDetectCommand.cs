@@ -110,7 +110,7 @@ internal static class ScoreDetectCommand
     {
         static string F(double? v) => v is { } x ? x.ToString("0.000", CultureInfo.InvariantCulture) : "-";
         var t = new Table().Title($"Detector at IoU {DetectionScorer.IouThreshold}, {dataset.Images.Count} images")
-            .AddColumns("class", "labels", $"detections\n>={threshold}", "TP", "FP", "FN", "precision", "recall", "AP50");
+            .AddColumns("class", "labels", $"detected\n>={threshold}", "TP", "FP", "FN", "precision", "recall", "AP50");
         foreach (var r in scores.Classes.Append(scores.Any))
         {
             t.AddRow(Markup.Escape(r.Class), r.Labels.ToString(), r.Detections.ToString(), r.TruePositives.ToString(),
