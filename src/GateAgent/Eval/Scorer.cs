@@ -175,12 +175,20 @@ internal static class Scorer
                 lines.Add(new TruthLine(l.Name, events));
             }
 
+            // A truth file written before episodes less than 2 s apart were joined still scores by the
+            // protocol as it is now; one without its clock is taken as it stands.
+            double? fps = root.TryGetProperty("fps", out var clock) ? clock.GetDouble() : null;
             var zones = new List<TruthZone>();
             if (root.TryGetProperty("zones", out var zs))
             {
                 foreach (var z in zs.EnumerateObject())
                 {
                     var episodes = z.Value.GetProperty("episodes").EnumerateArray().Select(e => (e[0].GetInt64(), e[1].GetInt64())).ToList();
+                    if (fps is { } f)
+                    {
+                        episodes = TruthBuilder.MergeEpisodes(episodes, f);
+                    }
+
                     var occ = z.Value.TryGetProperty("occupancy", out var o) ? o.EnumerateArray().Select(v => v.GetInt32()).ToList() : [];
                     zones.Add(new TruthZone(z.Name, episodes, occ));
                 }

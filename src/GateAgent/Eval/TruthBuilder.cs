@@ -37,6 +37,63 @@ internal static class TruthBuilder
         return frames;
     }
 
+    /// <summary>True crowd episodes closer than this are one gathering that thinned for a moment (shared/eval/README.md).</summary>
+    public const double EpisodeMergeSeconds = 2;
+
+    /// <summary>
+    /// [first, last] frame runs where occupancy &gt;= crowdMin lasted at least crowdSeconds, with runs
+    /// less than <see cref="EpisodeMergeSeconds"/> apart joined. Only runs that qualify on their own are
+    /// joined: a blip of a few crowded frames near a gathering does not stretch it.
+    /// </summary>
+    public static List<(long Start, long End)> Episodes(IReadOnlyList<int> occupancy, int crowdMin, double crowdSeconds, double fps)
+    {
+        var minFrames = crowdSeconds * fps;
+        var runs = new List<(long Start, long End)>();
+        for (var f = 0; f < occupancy.Count; f++)
+        {
+            if (occupancy[f] < crowdMin)
+            {
+                continue;
+            }
+
+            var start = f;
+            while (f + 1 < occupancy.Count && occupancy[f + 1] >= crowdMin)
+            {
+                f++;
+            }
+
+            if (f - start + 1 >= minFrames)
+            {
+                runs.Add((start, f));
+            }
+        }
+
+        return MergeEpisodes(runs, fps);
+    }
+
+    /// <summary>
+    /// Joins consecutive episodes whose gap is shorter than <see cref="EpisodeMergeSeconds"/>. The gap is
+    /// the frames between them (next start - previous end - 1), the same way a run's length is counted,
+    /// and the product's crowd rule clears a flag after the same time below crowdMin.
+    /// </summary>
+    public static List<(long Start, long End)> MergeEpisodes(IEnumerable<(long Start, long End)> episodes, double fps)
+    {
+        var merged = new List<(long Start, long End)>();
+        foreach (var e in episodes.OrderBy(e => e.Start))
+        {
+            if (merged.Count > 0 && e.Start - merged[^1].End - 1 < EpisodeMergeSeconds * fps)
+            {
+                merged[^1] = (merged[^1].Start, Math.Max(merged[^1].End, e.End));
+            }
+            else
+            {
+                merged.Add(e);
+            }
+        }
+
+        return merged;
+    }
+
     public static string Build(SortedDictionary<int, List<(int Id, Point2 Foot)>> frames, GateSpec spec, double fps)
     {
         var frameCount = frames.Count == 0 ? 0 : frames.Keys.Max() + 1;
@@ -106,30 +163,15 @@ internal static class TruthBuilder
                     occupancy[n] = objects.Count(o => Geometry.PointInPolygon(zone.Polygon, o.Foot));
                 }
 
-                var minFrames = zone.CrowdSeconds * fps;
                 w.WriteStartObject(zone.Id);
                 w.WriteNumber("max", occupancy.DefaultIfEmpty(0).Max());
                 w.WriteStartArray("episodes");
-                for (var f = 0; f < frameCount; f++)
+                foreach (var (start, end) in Episodes(occupancy, zone.CrowdMin, zone.CrowdSeconds, fps))
                 {
-                    if (occupancy[f] < zone.CrowdMin)
-                    {
-                        continue;
-                    }
-
-                    var start = f;
-                    while (f + 1 < frameCount && occupancy[f + 1] >= zone.CrowdMin)
-                    {
-                        f++;
-                    }
-
-                    if (f - start + 1 >= minFrames)
-                    {
-                        w.WriteStartArray();
-                        w.WriteNumberValue(start);
-                        w.WriteNumberValue(f);
-                        w.WriteEndArray();
-                    }
+                    w.WriteStartArray();
+                    w.WriteNumberValue(start);
+                    w.WriteNumberValue(end);
+                    w.WriteEndArray();
                 }
 
                 w.WriteEndArray();

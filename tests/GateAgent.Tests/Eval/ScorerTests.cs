@@ -213,6 +213,20 @@ public sealed class ScorerTests
     }
 
     [Fact]
+    public void ReadTruth_joins_episodes_less_than_two_seconds_apart_by_the_files_clock()
+    {
+        using var dir = new TempDir();
+        var path = dir.File("truth.json");
+        const string zones = """ "zones": {"z": {"episodes": [[10, 50], [60, 100], [200, 240]]}} """;
+        File.WriteAllText(path, """{"fps": 10, "lines": {},""" + zones + "}");
+        Assert.Equal([(10L, 100L), (200L, 240L)], Scorer.ReadTruth(path).Zones.Single().Episodes);
+
+        // Without its clock a file is taken as it stands.
+        File.WriteAllText(path, """{"lines": {},""" + zones + "}");
+        Assert.Equal(3, Scorer.ReadTruth(path).Zones.Single().Episodes.Count);
+    }
+
+    [Fact]
     public void ReadTruth_rejects_a_file_of_another_shape_naming_it()
     {
         using var dir = new TempDir();
