@@ -11,14 +11,16 @@ source "$ROOT/scripts/setup.sh"
 cd "$ROOT"
 OUT="$ROOT/out/demo"
 mkdir -p "$OUT"
+echo "== building the agent"
 dotnet build src/GateAgent -c Release -nologo -v q
 AGENT=(dotnet "$ROOT/src/GateAgent/bin/Release/net10.0/GateAgent.dll")
 GATE="$ROOT/samples/pets-gate.json"
 
 if [ -z "${DEMO_LIVE_ONLY:-}" ]; then
-echo "== 1. gate analysis of the whole clip"
+echo "== 1. gate analysis of the whole clip (about a minute on 2 cores)"
+# --progress: a bar on a terminal, a plain line every 10 % when piped or logged.
 "${AGENT[@]}" analyze --video "$GATEWATCH_VIDEO" --gate "$GATE" --out "$OUT/events.jsonl" \
-  --occupancy --annotate "$OUT/annotated.mp4" --snapshots "$OUT/crossings"
+  --occupancy --annotate "$OUT/annotated.mp4" --snapshots "$OUT/crossings" --progress
 TRUTH="$ROOT/../shared/eval/pets-gate.truth.json"
 if [ -f "$TRUTH" ]; then
   "${AGENT[@]}" score --events "$OUT/events.jsonl" --truth "$TRUTH"
@@ -28,6 +30,7 @@ fi
 
 echo
 echo "== 2. the console and an agent, on the clip served live over RTSP"
+echo "building the console"
 dotnet build src/Console -c Release -nologo -v q
 CONSOLE=(dotnet "$ROOT/src/Console/bin/Release/net10.0/GateConsole.dll")
 RTSP_PORT="${GATEWATCH_RTSP_PORT:-8554}"
@@ -38,6 +41,7 @@ DATA="$OUT/console"
 mkdir -p "$LIVE" "$DATA"
 # A camera's kind of stream: H.264 without B-frames, a keyframe a second, as the RTSP server loops it.
 if [ ! -f "$LIVE/pets.h264" ]; then
+  echo "re-encoding the clip as a camera's stream"
   ffmpeg -v error -y -i "$GATEWATCH_VIDEO" -c:v libx264 -preset veryfast -bf 0 -g 10 -pix_fmt yuv420p -f h264 "$LIVE/pets.h264"
 fi
 secret() { head -c 24 /dev/urandom | base64 | tr -d '/+='; }

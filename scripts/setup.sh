@@ -19,11 +19,32 @@ fi
 if [ -n "${GATEWATCH_BROWSER:-}" ] && [ ! -x /usr/bin/chromium ]; then
   need_pkgs+=(chromium)
 fi
+# A freshly booted machine is often still running unattended-upgrades or apt-daily: wait for it rather than
+# fail with apt's exit 100. DPkg::Lock::Timeout only covers dpkg's lock (apt 2.6 fails at once on the package
+# lists' lock in `update`), so the locks are also watched here, through fuser, which sees every process that
+# holds one open.
+apt_locks=(/var/lib/dpkg/lock-frontend /var/lib/dpkg/lock /var/lib/apt/lists/lock /var/cache/apt/archives/lock)
+apt_wait_told=""
+wait_for_apt() {
+  if ! command -v fuser >/dev/null 2>&1; then
+    [ -n "$apt_wait_told" ] || echo "setup: if another apt is running, waiting up to 10 minutes for it to finish"
+    apt_wait_told=1
+    return 0
+  fi
+  local waited=0
+  while $SUDO fuser "${apt_locks[@]}" >/dev/null 2>&1 && [ "$waited" -lt 600 ]; do
+    [ "$waited" -gt 0 ] || echo "setup: waiting for another apt to finish"
+    sleep 3
+    waited=$((waited + 3))
+  done
+}
 if [ ${#need_pkgs[@]} -gt 0 ]; then
   echo "setup: installing ${need_pkgs[*]}"
   SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
-  $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need_pkgs[@]}" >/dev/null
+  wait_for_apt
+  $SUDO apt-get -o DPkg::Lock::Timeout=600 update -qq
+  wait_for_apt
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get -o DPkg::Lock::Timeout=600 install -y -qq "${need_pkgs[@]}" >/dev/null
 fi
 
 # The model is committed; regenerate it only if it went missing (needs npm and python3-onnx).

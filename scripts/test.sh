@@ -2,6 +2,18 @@
 # Runs every test: installs what is missing, builds with warnings as errors, runs xunit.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+# Tests work on copies in temporary folders: a run that changes the working tree is a failure, even when every
+# test passed. Each path git reports, with a hash of its content, so that a file that was already modified
+# before the run and is changed again by it is caught too. Ignored files (builds, artifacts/, .cache/) are
+# not reported and may change.
+tree_state() {
+  # -z: paths as they are, not quoted; a staged rename's source path follows as a field of its own.
+  git -C "$ROOT" status --porcelain -z --untracked-files=all | while IFS= read -r -d '' entry; do
+    case "$entry" in R* | C*) IFS= read -r -d '' _ ;; esac
+    printf '%s %s\n' "$entry" "$(git -C "$ROOT" hash-object -- "${entry:3}" 2>/dev/null || echo gone)"
+  done
+}
+tree_before="$(tree_state)"
 GATEWATCH_BROWSER=1 source "$ROOT/scripts/setup.sh"
 cd "$ROOT"
 mkdir -p artifacts/test
@@ -21,4 +33,10 @@ for trx in glob.glob(sys.argv[1] + "/**/*.trx", recursive=True):
     p += int(c.get("passed", 0)); f += int(c.get("failed", 0)); s += int(c.get("notExecuted", 0))
 print(f"tests: {p} passed, {f} failed, {s} skipped")
 PY
+changed="$(comm -3 <(printf '%s\n' "$tree_before" | sort) <(tree_state | sort) | sed 's/^\t//' | cut -c4- | sed 's/ [^ ]*$//' | sort -u)"
+if [ -n "$changed" ]; then
+  echo "test.sh: FAILED: the run changed the working tree (tests must work on copies in a temporary folder):" >&2
+  sed 's/^/  /' <<<"$changed" >&2
+  [ "$rc" -ne 0 ] || rc=1
+fi
 exit $rc

@@ -26,15 +26,22 @@ internal static class AnalyzeCommand
           --model FILE         detector model (default: the shipped models/nanodet.onnx)
           --annotate FILE.mp4  also write a video with boxes, track ids, lines and counts drawn in
           --snapshots DIR      also write a JPEG of each crossing
+          --progress           progress also when the output is not a terminal: a plain line every 10 %
+                               (on a terminal there is a bar either way)
           --quiet              no progress bar or summary
         """;
 
     private static readonly HashSet<string> Options = ["--video", "--gate", "--out", "--threads", "--model", "--annotate", "--snapshots"];
-    private static readonly HashSet<string> Flags = ["--occupancy", "--every-frame", "--quiet"];
+    private static readonly HashSet<string> Flags = ["--occupancy", "--every-frame", "--progress", "--quiet"];
 
     public static async Task<int> RunAsync(IReadOnlyList<string> args, CancellationToken ct)
     {
         var cl = CommandLine.Parse(args, Options, Flags);
+        if (cl.Has("--quiet") && cl.Has("--progress"))
+        {
+            throw new UsageException("--quiet and --progress cannot go together");
+        }
+
         var specPath = cl.Require("--gate");
         var outPath = cl.Require("--out");
         var threads = cl.GetInt("--threads", 1, 1, Environment.ProcessorCount * 4);
@@ -57,6 +64,7 @@ internal static class AnalyzeCommand
         using var pipeline = new GatePipeline(scaled, fps, detector, options);
 
         var interactive = !cl.Has("--quiet") && !Console.IsOutputRedirected;
+        var progressLines = !interactive && cl.Has("--progress") ? new ProgressLines(Console.Out, Path.GetFileName(video), info.FrameCount) : null;
         var outputs = new OutputFiles();
         try
         {
@@ -134,6 +142,14 @@ internal static class AnalyzeCommand
                             task.Value = a.Frame + 1;
                         }, OnFinish, ct).ConfigureAwait(false);
                     }).ConfigureAwait(false);
+            }
+            else if (progressLines is not null)
+            {
+                stats = await VideoAnalysis.RunAsync(video, info, pipeline, async (f, a) =>
+                {
+                    await OnFrame(f, a).ConfigureAwait(false);
+                    progressLines.Done(a.Frame + 1);
+                }, OnFinish, ct).ConfigureAwait(false);
             }
             else
             {

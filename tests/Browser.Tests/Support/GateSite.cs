@@ -63,6 +63,10 @@ public sealed class GateSite : IAsyncLifetime
         _agentKey = Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(16));
         var agentDir = Directory.CreateDirectory(Path.Combine(_dir, "agent")).FullName;
         await File.WriteAllTextAsync(Path.Combine(agentDir, "agent.key"), _agentKey);
+        // The admin test moves a line and the agent saves the spec (and a .previous beside it): a copy, so
+        // the run leaves the repository's sample as committed.
+        var gate = Path.Combine(agentDir, "pets-gate.json");
+        File.Copy(TestPaths.Resolve("samples/pets-gate.json"), gate);
         var consoleKey = Console("register-agent", "--id", AgentId, "--name", "North gate", "--url", $"http://127.0.0.1:{_agentPort}/",
             "--api-key-file", Path.Combine(agentDir, "agent.key"), "--data", consoleData).Trim();
         var config = new
@@ -76,7 +80,7 @@ public sealed class GateSite : IAsyncLifetime
             {
                 new
                 {
-                    id = CameraId, name = "North gate", main = _camera.UrlWith("camera", CameraPassword), gate = TestPaths.Resolve("samples/pets-gate.json"),
+                    id = CameraId, name = "North gate", main = _camera.UrlWith("camera", CameraPassword), gate,
                     analysisFps = 5, segmentSeconds = 4, preRollSeconds = 5, postRollSeconds = 5,
                 },
             },

@@ -145,8 +145,23 @@ public sealed class AnalyzeCommandTests : IDisposable
         Assert.Contains("does not exist", e.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Progress_lines_leave_the_events_as_they_are()
+    {
+        // The test host's output is not a terminal: --progress writes plain lines (and the closing summary) to it.
+        var spec = WriteSpec(GoodSpec);
+        var quiet = _dir.File("quiet.jsonl");
+        Assert.Equal(0, await AnalyzeCommand.RunAsync(["--gate", spec, "--out", quiet, "--quiet", "--occupancy"], Timeout));
+
+        Assert.Equal(0, await AnalyzeCommand.RunAsync(["--gate", spec, "--out", OutPath, "--progress", "--occupancy"], Timeout));
+
+        Assert.Equal(File.ReadAllLines(quiet), File.ReadAllLines(OutPath));
+    }
+
     [Theory]
     [InlineData("--gate", "g.json", "--out", "o.jsonl", "--colour")]
+    [InlineData("--gate", "g.json", "--out", "o.jsonl", "--quiet", "--progress")]
+    [InlineData("--gate", "g.json", "--out", "o.jsonl", "--progress", "yes")]
     [InlineData("--gate", "g.json", "--out")]
     [InlineData("--out", "o.jsonl")]
     [InlineData("--gate", "g.json", "--out", "o.jsonl", "--threads", "zero")]
