@@ -254,7 +254,7 @@ internal static class ThroughputBenchmark
         {
             MotionGating = gating,
             Detector = new DetectorOptions { Threads = threads },
-            Scene = new SceneOptions { Tiling = new TilingOptions { Mode = tiling } },
+            Scene = new SceneOptions { Tiling = new TilingOptions { Mode = tiling, MaxTilesPerFrame = new PipelineOptions().Scene.Tiling.MaxTilesPerFrame } },
         };
         using var pipeline = new GatePipeline(spec, fps, detector, options);
         return await VideoAnalysis.RunAsync(

@@ -70,7 +70,7 @@ internal static class TilingBenchmark
             Console.WriteLine("|---|---:|---:|---:|---:|---:|");
             Console.WriteLine(Row("tiling off (whole frame letterboxed)", off));
             Console.WriteLine(Row("tiling auto (whole + 2x2 tiles)", on));
-            Console.WriteLine(Row("tiling auto, motion gating on", gated));
+            Console.WriteLine(Row("tiling auto, motion gating on: the agent live (whole view + 1 tile in turn)", gated));
             Console.WriteLine(string.Format(ic, "tiling costs {0:0.00}x the detect time of one whole-frame view on this busy scene", on.DetectMs / Math.Max(1e-9, off.DetectMs)));
             return 0;
         }

@@ -187,7 +187,7 @@ internal static class DetectCommand
             var detections = scene.Detect(picture, region).Where(thresholds.Passes).OrderByDescending(d => d.Score).ToList();
             Pictures++;
             Found += detections.Count;
-            Views += scene.LastViews;
+            Views += scene.LastViews.Count;
             return detections;
         }
 

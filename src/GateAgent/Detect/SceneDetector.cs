@@ -39,28 +39,38 @@ internal sealed record SceneOptions
 /// </summary>
 internal sealed class SceneDetector(IObjectDetector detector, SceneOptions options)
 {
+    /// <summary>When each tile (by its place in the plan) last ran, in calls: the turn order of <see cref="TilingOptions.MaxTilesPerFrame"/>.</summary>
+    private readonly Dictionary<Rect, long> _lastRun = [];
+    private long _calls;
+
     public IObjectDetector Model => detector;
 
-    /// <summary>How many views the last call ran the model on (1 without tiling).</summary>
-    public int LastViews { get; private set; }
+    /// <summary>The views the last call ran the model on (the whole region first); one without tiling.</summary>
+    public IReadOnlyList<Rect> LastViews { get; private set; } = [];
 
     /// <param name="focus">On video, where something moved or is tracked (source pixels): tiles elsewhere are skipped. Null looks everywhere.</param>
     public List<Detection> Detect(Mat frame, DetectionRegion? region = null, IReadOnlyList<Rect>? focus = null)
     {
         var area = region?.Bounds ?? new Rect(0, 0, frame.Width, frame.Height);
         area = DetectionPlan.Clip(area, frame.Size());
-        var found = new List<(View, List<Detection>)>();
-        foreach (var view in DetectionPlan.Views(frame.Size(), area, detector.InputSize, options.Tiling))
+        var views = DetectionPlan.Views(frame.Size(), area, detector.InputSize, options.Tiling);
+        var wanted = views.Where(v => v.Whole || focus is null || focus.Any(f => f.IntersectsWith(v.Area))).ToList();
+        if (focus is not null && options.Tiling.MaxTilesPerFrame is { } most && wanted.Count - 1 > most)
         {
-            if (!view.Whole && focus is not null && !focus.Any(f => f.IntersectsWith(view.Area)))
-            {
-                continue;
-            }
+            // The tiles waiting longest go first; ties (never run) in plan order.
+            var turn = wanted.Where(v => !v.Whole).OrderBy(v => _lastRun.GetValueOrDefault(v.Area, -1)).Take(most).ToHashSet();
+            wanted = wanted.Where(v => v.Whole || turn.Contains(v)).ToList();
+        }
 
+        _calls++;
+        var found = new List<(View, List<Detection>)>();
+        foreach (var view in wanted)
+        {
+            _lastRun[view.Area] = _calls;
             found.Add((view, DetectIn(frame, view.Area)));
         }
 
-        LastViews = found.Count;
+        LastViews = wanted.Select(v => v.Area).ToList();
         var merged = RoadUsers.Merge(found, area, options.Merge);
         return region is null ? merged : merged.Where(d => region.Contains(d.Box)).ToList();
     }

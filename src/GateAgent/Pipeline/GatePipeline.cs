@@ -12,7 +12,7 @@ internal sealed record PipelineOptions
 {
     public DetectorOptions Detector { get; init; } = new();
 
-    public SceneOptions Scene { get; init; } = new();
+    public SceneOptions Scene { get; init; } = new() { Tiling = new TilingOptions { MaxTilesPerFrame = 1 } };
 
     public TrackerOptions Tracker { get; init; } = new();
 
@@ -107,7 +107,7 @@ internal sealed class GatePipeline : IDisposable
             Stopwatch.GetElapsedTime(t2, t3).TotalMilliseconds,
             Stopwatch.GetElapsedTime(t3, t4).TotalMilliseconds))
         {
-            Views = detect ? _detector.LastViews : 0,
+            Views = detect ? _detector.LastViews.Count : 0,
         };
     }
 
