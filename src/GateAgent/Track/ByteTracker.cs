@@ -348,8 +348,10 @@ internal sealed class ByteTracker(TrackerOptions options, double fps)
 
     /// <summary>
     /// One association pass. <paramref name="motionCost"/> is null where the pair is impossible by
-    /// position or kind; appearance then adds to the cost, and rules out a pair when a competitor
-    /// for the same detection or track looks like it and this pair does not.
+    /// position or kind. Where motion leaves a choice (a detection two tracks could take, a track two
+    /// detections could continue), appearance adds to the cost, and rules out a pair when a competitor
+    /// looks like it and this pair does not. Elsewhere motion alone decides: a look learned in passing
+    /// is too weak to overrule an unambiguous box, and people in a crowd often dress alike.
     /// </summary>
     private (List<(Track, Seen)>, List<Track>, List<Seen>) Solve(
         List<Track> tracks, List<Seen> dets, double maxMotionCost, Func<Track, Detection, double?> motionCost)
@@ -363,7 +365,14 @@ internal sealed class ByteTracker(TrackerOptions options, double fps)
             for (var j = 0; j < m; j++)
             {
                 motion[i, j] = motionCost(tracks[i], dets[j].Det);
-                if (motion[i, j] is not null && tracks[i].Look is { } tl && dets[j].Look is { } dl)
+            }
+        }
+
+        for (var i = 0; i < n; i++)
+        {
+            for (var j = 0; j < m; j++)
+            {
+                if (motion[i, j] is not null && tracks[i].Look is { } tl && dets[j].Look is { } dl && Contested(motion, i, j))
                 {
                     look[i, j] = tl.DistanceTo(dl);
                 }
@@ -389,6 +398,23 @@ internal sealed class ByteTracker(TrackerOptions options, double fps)
         return (matches,
             tracks.Where((_, i) => !usedT.Contains(i)).ToList(),
             dets.Where((_, j) => !usedD.Contains(j)).ToList());
+    }
+
+    private static bool Contested(double?[,] motion, int i, int j)
+    {
+        var rivals = 0;
+        for (var k = 0; k < motion.GetLength(0); k++)
+        {
+            rivals += motion[k, j] is not null ? 1 : 0;
+        }
+
+        for (var k = 0; k < motion.GetLength(1); k++)
+        {
+            rivals += motion[i, k] is not null ? 1 : 0;
+        }
+
+        // The pair itself is counted twice.
+        return rivals > 2;
     }
 
     /// <summary>
