@@ -1,5 +1,4 @@
 using GateWatch.Agent.Detect;
-using GateWatch.Agent.Gate;
 using OpenCvSharp;
 
 namespace GateWatch.Agent.Track;
@@ -112,7 +111,7 @@ internal sealed class Track
     /// <summary>Filtered box on the latest frame (a prediction while lost).</summary>
     public Box Box => _kf.Box;
 
-    public Gate.Point2 Foot => Box.Foot;
+    public Point2 Foot => Box.Foot;
 
     public ObjectClass Class { get; private set; }
 
