@@ -1,7 +1,6 @@
 using GateWatch.Agent.Detect;
-using GateWatch.Agent.Events;
 using GateWatch.Agent.Gate;
-using GateWatch.Agent.Track;
+using GateWatch.Agent.Tests.Support;
 using static GateWatch.Agent.Tests.Support.Synthetic;
 
 namespace GateWatch.Agent.Tests.Gate;
@@ -9,29 +8,10 @@ namespace GateWatch.Agent.Tests.Gate;
 /// <summary>Crossings counted per class, from synthetic detections through the tracker and the gate.</summary>
 public sealed class ClassCountingTests
 {
-    private const double Fps = 10;
-
     /// <summary>A gate across a road at x = 200, the inside to the right.</summary>
-    private static readonly GateSpec Spec = new(
-        Video: null,
-        Fps: Fps,
-        FrameSize: null,
-        Lines: [new GateLine("gate", new Point2(200, 50), new Point2(200, 450), new Point2(300, 250))],
-        Zones: []);
+    private readonly GateRun _run = new(new GateLine("gate", new Point2(200, 50), new Point2(200, 450), new Point2(300, 250)));
 
-    private readonly ByteTracker _tracker = new(new TrackerOptions(), Fps);
-    private readonly GateAnalyzer _gate = new(Spec, Fps, new GateOptions());
-    private readonly List<Crossing> _crossings = [];
-    private long _frame;
-
-    private void Step(params Detection[] detections)
-    {
-        var f = _frame++;
-        _tracker.Update(detections, f);
-        var events = new List<GateEvent>();
-        _gate.Observe(_tracker.Tracks, f, DateTimeOffset.UnixEpoch + TimeSpan.FromSeconds(f / Fps), events, new Dictionary<string, int>());
-        _crossings.AddRange(events.OfType<CrossingEvent>().Select(e => e.Crossing));
-    }
+    private void Step(params Detection[] detections) => _run.Step(detections);
 
     private static Detection Motorcycle(double footX, double footY, float score = 0.8f) =>
         At(footX, footY, 90, 110, ObjectClass.Motorcycle, score);
@@ -46,10 +26,10 @@ public sealed class ClassCountingTests
             Step(Motorcycle(x, 380), Person(x - 18, 340, score: 0.7f, height: 70), Person(x + 16, 345, score: 0.75f, height: 72));
         }
 
-        var c = Assert.Single(_crossings);
+        var c = Assert.Single(_run.Crossings);
         Assert.Equal(ObjectClass.Motorcycle, c.Class);
         Assert.Equal(Direction.In, c.Direction);
-        Assert.DoesNotContain(_tracker.Tracks, t => t.Class == ObjectClass.Person);
+        Assert.DoesNotContain(_run.Tracker.Tracks, t => t.Class == ObjectClass.Person);
     }
 
     [Fact]
@@ -63,7 +43,7 @@ public sealed class ClassCountingTests
             Step(Car(x, 380));
         }
 
-        var c = Assert.Single(_crossings);
+        var c = Assert.Single(_run.Crossings);
         Assert.Equal(ObjectClass.Car, c.Class);
         Assert.Equal(Direction.In, c.Direction);
     }
@@ -76,10 +56,10 @@ public sealed class ClassCountingTests
         for (var x = 60.0; x <= 360; x += 12, k++)
         {
             Step(k % 3 == 1 ? At(x, 380, 120, 60, ObjectClass.Truck, 0.5f) : Car(x, 380, score: 0.7f));
-            classes.UnionWith(_tracker.Tracks.Where(t => t.IsConfirmed).Select(t => t.Class));
+            classes.UnionWith(_run.Tracker.Tracks.Where(t => t.IsConfirmed).Select(t => t.Class));
         }
 
-        Assert.Equal(ObjectClass.Car, Assert.Single(_crossings).Class);
+        Assert.Equal(ObjectClass.Car, Assert.Single(_run.Crossings).Class);
         Assert.Equal([ObjectClass.Car], classes);
     }
 
@@ -91,9 +71,9 @@ public sealed class ClassCountingTests
             Step(Person(120 + (8 * k), 300), Motorcycle(60 + (12 * k), 440));
         }
 
-        Assert.Equal(2, _crossings.Count);
-        Assert.All(_crossings, c => Assert.Equal(Direction.In, c.Direction));
-        Assert.Single(_crossings, c => c.Class == ObjectClass.Person);
-        Assert.Single(_crossings, c => c.Class == ObjectClass.Motorcycle);
+        Assert.Equal(2, _run.Crossings.Count);
+        Assert.All(_run.Crossings, c => Assert.Equal(Direction.In, c.Direction));
+        Assert.Single(_run.Crossings, c => c.Class == ObjectClass.Person);
+        Assert.Single(_run.Crossings, c => c.Class == ObjectClass.Motorcycle);
     }
 }

@@ -1,6 +1,6 @@
 using GateWatch.Agent.Detect;
-using GateWatch.Agent.Events;
 using GateWatch.Agent.Gate;
+using GateWatch.Agent.Tests.Support;
 using GateWatch.Agent.Track;
 using OpenCvSharp;
 
@@ -20,12 +20,7 @@ public sealed class CrossingPathsTests
     private const int Frames = 60;
 
     /// <summary>A door at x = 240, the inside to the right.</summary>
-    private static readonly GateSpec Spec = new(
-        Video: null,
-        Fps: Fps,
-        FrameSize: null,
-        Lines: [new GateLine("door", new Point2(240, 40), new Point2(240, 310), new Point2(400, 170))],
-        Zones: []);
+    private static readonly GateLine Door = new("door", new Point2(240, 40), new Point2(240, 310), new Point2(400, 170));
 
     /// <summary>
     /// A walks in (red shirt, blue trousers), in front; B walks out (green shirt, yellow trousers), a
@@ -50,10 +45,8 @@ public sealed class CrossingPathsTests
     [InlineData(true, 5)]
     public void People_passing_each_other_on_the_line_keep_their_identities_and_count_one_in_one_out(bool mergedBox, int seed)
     {
-        var tracker = new ByteTracker(new TrackerOptions(), Fps);
-        var gate = new GateAnalyzer(Spec, Fps, new GateOptions());
+        var run = new GateRun(Door, Fps);
         var jitter = new Random(seed);
-        var crossings = new List<Crossing>();
         int? idA = null, idB = null;
         for (var k = 0; k < Frames; k++)
         {
@@ -62,16 +55,13 @@ public sealed class CrossingPathsTests
             A.Draw(frame, k);
 
             var detections = Detect(k, mergedBox, jitter);
-            tracker.Update(detections, k, frame);
-            var events = new List<GateEvent>();
-            gate.Observe(tracker.Tracks, k, DateTimeOffset.UnixEpoch + TimeSpan.FromSeconds(k / Fps), events, new Dictionary<string, int>());
-            crossings.AddRange(events.OfType<CrossingEvent>().Select(e => e.Crossing));
+            run.Step(detections, frame);
 
             // Identities are checked where both are seen apart: before they meet and after they part.
             if (detections.Count == 2 && k >= 4)
             {
-                var a = Nearest(tracker, A.FootX(k));
-                var b = Nearest(tracker, B.FootX(k));
+                var a = Nearest(run.Tracker, A.FootX(k));
+                var b = Nearest(run.Tracker, B.FootX(k));
                 idA ??= a;
                 idB ??= b;
                 Assert.True(idA == a, $"frame {k}: A (x={A.FootX(k)}) is track {a}, was {idA}");
@@ -80,9 +70,9 @@ public sealed class CrossingPathsTests
         }
 
         Assert.NotEqual(idA, idB);
-        Assert.Equal(2, crossings.Count);
-        var entry = Assert.Single(crossings, c => c.Direction == Direction.In);
-        var exit = Assert.Single(crossings, c => c.Direction == Direction.Out);
+        Assert.Equal(2, run.Crossings.Count);
+        var entry = Assert.Single(run.Crossings, c => c.Direction == Direction.In);
+        var exit = Assert.Single(run.Crossings, c => c.Direction == Direction.Out);
         Assert.Equal(idA, entry.TrackId);
         Assert.Equal(idB, exit.TrackId);
     }
