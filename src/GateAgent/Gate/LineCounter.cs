@@ -54,6 +54,7 @@ internal sealed class LineCounter(GateLine line, int settleObservations = LineCo
         }
 
         s.Last = foot;
+        s.Class = track.Class;
         var side = SideOf(foot, band);
         if (side == 0)
         {
@@ -94,13 +95,30 @@ internal sealed class LineCounter(GateLine line, int settleObservations = LineCo
         return crossing;
     }
 
-    /// <summary>Drops state of tracks the tracker no longer holds.</summary>
-    public void Forget(IReadOnlySet<int> liveTrackIds)
+    /// <summary>
+    /// Drops state of tracks the tracker no longer holds. A track whose path ended beyond the line
+    /// before it could settle there (it walked out of view, or was lost in a crowd, right after
+    /// crossing) still crossed: the rest of its path is on the far side. Returns those crossings.
+    /// </summary>
+    public List<Crossing> Forget(IReadOnlySet<int> liveTrackIds) => Close(id => !liveTrackIds.Contains(id));
+
+    /// <summary>End of stream: every track's path has ended.</summary>
+    public List<Crossing> Finish() => Close(_ => true);
+
+    private List<Crossing> Close(Func<int, bool> ended)
     {
-        foreach (var id in _states.Keys.Where(id => !liveTrackIds.Contains(id)).ToList())
+        var crossings = new List<Crossing>();
+        foreach (var (id, s) in _states.Where(kv => ended(kv.Key)).ToList())
         {
+            if (s.Pending > 0 && s.TouchedFrame is { } touched)
+            {
+                crossings.Add(new Crossing(line.Id, s.PendingSide > 0 ? Direction.In : Direction.Out, touched, s.TouchedTime, id, s.Class));
+            }
+
             _states.Remove(id);
         }
+
+        return crossings;
     }
 
     /// <summary>+1 inside (the insidePoint's side), -1 outside, 0 within the band around the line.</summary>
@@ -126,5 +144,8 @@ internal sealed class LineCounter(GateLine line, int settleObservations = LineCo
         public long? TouchedFrame { get; set; }
 
         public DateTimeOffset TouchedTime { get; set; }
+
+        /// <summary>The track's voted class when last seen, for a crossing closed after the track is gone.</summary>
+        public ObjectClass Class { get; set; }
     }
 }
