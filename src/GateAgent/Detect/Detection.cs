@@ -72,7 +72,7 @@ internal readonly record struct Box(float X1, float Y1, float X2, float Y2)
     public float CenterY => (Y1 + Y2) / 2;
 
     /// <summary>Where a person stands: the gate geometry is about feet, not heads.</summary>
-    public Gate.Point2 Foot => new(CenterX, Y2);
+    public Point2 Foot => new(CenterX, Y2);
 
     public static Box FromCenter(float cx, float cy, float w, float h) => new(cx - (w / 2), cy - (h / 2), cx + (w / 2), cy + (h / 2));
 

@@ -67,7 +67,7 @@ internal sealed class GateAnalyzer
         var live = tracks.Select(t => t.Id).ToHashSet();
         foreach (var line in _lines)
         {
-            line.Forget(live);
+            events.AddRange(line.Forget(live).Select(c => new CrossingEvent(c)));
         }
 
         foreach (var (zone, rule) in _zones)
@@ -91,9 +91,14 @@ internal sealed class GateAnalyzer
         }
     }
 
-    /// <summary>End of stream: a crowd still present ends at its last frame.</summary>
+    /// <summary>End of stream: a crowd still present ends at its last frame, a crossing not yet settled is closed.</summary>
     public IEnumerable<GateEvent> Finish()
     {
+        foreach (var c in _lines.SelectMany(l => l.Finish()))
+        {
+            yield return new CrossingEvent(c);
+        }
+
         foreach (var (_, rule) in _zones)
         {
             if (rule.Flush() is { } ended)

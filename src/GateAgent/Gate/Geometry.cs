@@ -1,12 +1,5 @@
 namespace GateWatch.Agent.Gate;
 
-internal readonly record struct Point2(double X, double Y)
-{
-    public static Point2 operator -(Point2 a, Point2 b) => new(a.X - b.X, a.Y - b.Y);
-    public double Length => Math.Sqrt((X * X) + (Y * Y));
-    public override string ToString() => $"({X:0.#}, {Y:0.#})";
-}
-
 /// <summary>Plane geometry for gate lines and zones, in image pixels (y down).</summary>
 internal static class Geometry
 {

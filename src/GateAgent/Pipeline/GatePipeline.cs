@@ -85,7 +85,7 @@ internal sealed class GatePipeline : IDisposable
         var t2 = Stopwatch.GetTimestamp();
         if (detections is not null)
         {
-            _tracker.Update(detections, frame.Index);
+            _tracker.Update(detections, frame.Index, frame.Mat);
         }
         else
         {

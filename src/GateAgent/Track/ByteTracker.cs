@@ -1,5 +1,5 @@
 using GateWatch.Agent.Detect;
-using GateWatch.Agent.Gate;
+using OpenCvSharp;
 
 namespace GateWatch.Agent.Track;
 
@@ -52,15 +52,40 @@ internal sealed record TrackerOptions
 
     /// <summary>Per-frame decay of a lost track's speed (0.9: halves in about 7 frames).</summary>
     public double LostVelocityDecay { get; init; } = 0.9;
+
+    /// <summary>
+    /// Appearance distance (0..1) below which a detection surely looks like the track (same person,
+    /// other pose or light). Strict: in a crowd of dark coats a loose "same" moves identities around.
+    /// </summary>
+    public double SameLook { get; init; } = 0.25;
+
+    /// <summary>
+    /// When two candidates compete, a pair this much worse-looking than a competitor that surely
+    /// looks the same is ruled out, whatever the boxes say: this is what stops two people passing
+    /// each other from swapping identities.
+    /// </summary>
+    public double SwapMargin { get; init; } = 0.25;
+
+    /// <summary>Weight of each new view in a track's running appearance (an exponential moving average).</summary>
+    public double LookUpdate { get; init; } = 0.1;
+
+    /// <summary>
+    /// Weighted votes another class needs, as a multiple of the current class's, to take over a track:
+    /// a van called a truck now and then stays a car.
+    /// </summary>
+    public double ClassSwitchRatio { get; init; } = 2.0;
+
+    /// <summary>A person box this much inside a two-wheeler's box of the same frame is its rider, not a pedestrian.</summary>
+    public float RiderInside { get; init; } = 0.9f;
 }
 
 /// <summary>One object followed over frames.</summary>
 internal sealed class Track
 {
     private readonly BoxKalman _kf;
-    private readonly int[] _classVotes = new int[Enum.GetValues<ObjectClass>().Length];
+    private readonly double[] _classVotes = new double[Enum.GetValues<ObjectClass>().Length];
 
-    internal Track(int id, Detection d, long frame)
+    internal Track(int id, Detection d, long frame, Appearance? look)
     {
         Id = id;
         _kf = new BoxKalman(d.Box);
@@ -70,7 +95,8 @@ internal sealed class Track
         Hits = 1;
         MeanScore = d.Score;
         Class = d.Class;
-        _classVotes[(int)d.Class]++;
+        _classVotes[(int)d.Class] += d.Score;
+        Look = look;
     }
 
     public int Id { get; }
@@ -82,7 +108,7 @@ internal sealed class Track
     /// <summary>Filtered box on the latest frame (a prediction while lost).</summary>
     public Box Box => _kf.Box;
 
-    public Gate.Point2 Foot => Box.Foot;
+    public Point2 Foot => Box.Foot;
 
     public ObjectClass Class { get; private set; }
 
@@ -106,6 +132,9 @@ internal sealed class Track
 
     public double Speed => _kf.Speed;
 
+    /// <summary>Running appearance from its clear views; null until it was seen once apart from others (or without pictures).</summary>
+    public Appearance? Look { get; private set; }
+
     internal void Predict(double lostDecay)
     {
         if (State == TrackState.Lost)
@@ -120,25 +149,59 @@ internal sealed class Track
 
     internal void Hold() => _kf.Hold();
 
-    internal void Update(Detection d, long frame)
+    /// <param name="look">The detection's appearance when it was seen clear of others; null leaves the running look as it is.</param>
+    internal void Update(Detection d, long frame, Appearance? look, TrackerOptions options)
     {
         _kf.Update(d.Box);
         LastSeenFrame = frame;
         Hits++;
         MeanScore += (d.Score - MeanScore) / Hits;
         Travel = Math.Max(Travel, (Foot - FirstFoot).Length / Math.Max(1, Box.Height));
-        _classVotes[(int)d.Class]++;
-        Class = (ObjectClass)Array.IndexOf(_classVotes, _classVotes.Max());
+        Vote(d, options.ClassSwitchRatio);
+        if (look is not null)
+        {
+            if (Look is null)
+            {
+                Look = look;
+            }
+            else
+            {
+                // The first views are averaged evenly, then the look follows slowly (turning, shade).
+                Look.Blend(look, Math.Max(options.LookUpdate, 1.0 / Hits));
+            }
+        }
+    }
+
+    /// <summary>
+    /// Score-weighted class vote with hysteresis: the class only changes when another has clearly more
+    /// weight, so a track whose detector output wavers between car and truck is reported as one of them.
+    /// </summary>
+    private void Vote(Detection d, double switchRatio)
+    {
+        _classVotes[(int)d.Class] += d.Score;
+        var best = Array.IndexOf(_classVotes, _classVotes.Max());
+        if (_classVotes[best] > switchRatio * _classVotes[(int)Class])
+        {
+            Class = (ObjectClass)best;
+        }
     }
 }
 
 /// <summary>
 /// ByteTrack-style multi-object tracker: confident detections are matched first, then weak ones may
 /// continue existing tracks (this is what carries a person through partial occlusion), and lost tracks
-/// coast on a Kalman motion model until found again or expired.
+/// coast on a Kalman motion model until found again or expired. With the frame's pixels, each track
+/// also keeps a running appearance, which decides between candidates that motion alone cannot tell
+/// apart (two people passing each other, one hidden behind the other for a moment).
 /// </summary>
 internal sealed class ByteTracker(TrackerOptions options, double fps)
 {
+    /// <summary>Another detection covering this much of a box mixes its colours into the box's histogram.</summary>
+    private const float MixedCover = 0.15f;
+
+    /// <summary>A detection holding this much of two followed objects' boxes shows both of them at once.</summary>
+    private const float HoldsTrack = 0.3f;
+
     private readonly List<Track> _tracks = [];
     private readonly long _maxLostFrames = Math.Max(1, (long)Math.Round(options.MaxLostSeconds * fps));
     private readonly long _maxOccludedFrames = Math.Max(1, (long)Math.Round(options.MaxOccludedSeconds * fps));
@@ -155,15 +218,17 @@ internal sealed class ByteTracker(TrackerOptions options, double fps)
         }
     }
 
-    public void Update(IReadOnlyList<Detection> detections, long frame)
+    /// <param name="image">The frame the detections came from (BGR); without it the tracker uses motion only.</param>
+    public void Update(IReadOnlyList<Detection> detections, long frame, Mat? image = null)
     {
         foreach (var t in _tracks)
         {
             t.Predict(options.LostVelocityDecay);
         }
 
-        var high = detections.Where(d => d.Score >= options.HighScore).ToList();
-        var low = detections.Where(d => d.Score < options.HighScore).ToList();
+        var seen = Describe(detections, image);
+        var high = seen.Where(s => s.Det.Score >= options.HighScore).ToList();
+        var low = seen.Where(s => s.Det.Score < options.HighScore).ToList();
 
         // 1. Confident detections against every confirmed track, tracked or lost.
         var confirmed = _tracks.Where(t => t.IsConfirmed).ToList();
@@ -185,10 +250,12 @@ internal sealed class ByteTracker(TrackerOptions options, double fps)
         var (m4, _, freeHigh3) = Match(tentative, freeHigh2, options.MatchIoU);
         Apply(m4, frame);
 
-        // A box largely on top of someone already followed is usually both of them at once, not a third person.
-        foreach (var d in freeHigh3.Where(d => d.Score >= options.NewTrackScore && !OverlapsFollowed(d, frame)))
+        // A box largely on top of someone already followed is usually both of them at once, not a third
+        // person; and a person inside a motorbike's box is its rider, counted with the motorbike.
+        foreach (var s in freeHigh3.Where(s => s.Det.Score >= options.NewTrackScore && !OverlapsFollowed(s.Det, frame)
+            && !IsRider(s.Det, detections)))
         {
-            _tracks.Add(new Track(_nextId++, d, frame));
+            _tracks.Add(new Track(_nextId++, s.Det, frame, s.Clear ? s.Look : null));
         }
 
         foreach (var t in _tracks.Where(t => t.LastSeenFrame != frame))
@@ -209,25 +276,163 @@ internal sealed class ByteTracker(TrackerOptions options, double fps)
             || (t.State == TrackState.Lost && frame - t.LastSeenFrame > (t.Occluded ? _maxOccludedFrames : _maxLostFrames)));
     }
 
+    /// <summary>
+    /// Each detection's appearance, and whether it shows one object alone: a box overlapped by another
+    /// detection, or holding two followed objects (a merged box, or the front one of two people
+    /// passing), would teach a track a mixture of both, so such views inform matching but not the look.
+    /// </summary>
+    private List<Seen> Describe(IReadOnlyList<Detection> detections, Mat? image)
+    {
+        var result = new List<Seen>(detections.Count);
+        foreach (var d in detections)
+        {
+            var look = Appearance.Measure(image, d.Box);
+            var clear = look is not null
+                && !detections.Any(o => o != d && BoxOverlap.Intersection(d.Box, o.Box) > MixedCover * d.Box.Area)
+                && _tracks.Count(t => t.IsConfirmed && BoxOverlap.Intersection(d.Box, t.Box) > HoldsTrack * t.Box.Area) < 2;
+            result.Add(new Seen(d, look, clear));
+        }
+
+        return result;
+    }
+
     /// <summary>Same kind only: a bicycle under its rider or a car passing a person is a new object.</summary>
     private bool OverlapsFollowed(Detection d, long frame) =>
         _tracks.Any(t => t.IsConfirmed && t.LastSeenFrame == frame && ObjectClasses.SameKind(t.Class, d.Class)
             && t.Box.IoU(d.Box) > options.NewTrackMaxIoU);
 
-    private bool IsBehindTrackedObject(Track lost, long frame)
-    {
-        var box = lost.Box;
-        foreach (var t in _tracks)
-        {
-            if (t.LastSeenFrame != frame || t == lost)
-            {
-                continue;
-            }
+    private bool IsRider(Detection d, IReadOnlyList<Detection> all) =>
+        d.Class == ObjectClass.Person
+        && all.Any(o => o.Class is ObjectClass.Motorcycle or ObjectClass.Bicycle
+            && BoxOverlap.Intersection(d.Box, o.Box) >= options.RiderInside * d.Box.Area);
 
-            var o = t.Box;
-            var iw = Math.Min(box.X2, o.X2) - Math.Max(box.X1, o.X1);
-            var ih = Math.Min(box.Y2, o.Y2) - Math.Max(box.Y1, o.Y1);
-            if (iw > 0 && ih > 0 && iw * ih >= options.OccludedCover * box.Area)
+    private bool IsBehindTrackedObject(Track lost, long frame) =>
+        _tracks.Any(t => t.LastSeenFrame == frame && t != lost
+            && BoxOverlap.Intersection(lost.Box, t.Box) >= options.OccludedCover * lost.Box.Area);
+
+    private void Apply(List<(Track Track, Seen Seen)> matches, long frame)
+    {
+        foreach (var (t, s) in matches)
+        {
+            t.Update(s.Det, frame, s.Clear ? s.Look : null, options);
+            if (t.State == TrackState.Lost || (t.State == TrackState.Tentative && t.Hits >= options.MinHits))
+            {
+                t.State = TrackState.Tracked;
+            }
+        }
+    }
+
+    private (List<(Track, Seen)> Matches, List<Track> FreeTracks, List<Seen> FreeDets) Match(
+        List<Track> tracks, List<Seen> dets, float minIoU) =>
+        Solve(tracks, dets, 1 - minIoU, (t, d) =>
+        {
+            var iou = t.Box.IoU(d.Box);
+            return ObjectClasses.SameKind(t.Class, d.Class) && iou >= minIoU ? 1 - iou : null;
+        });
+
+    private (List<(Track, Seen)>, List<Track>, List<Seen>) MatchByDistance(List<Track> tracks, List<Seen> dets) =>
+        Solve(tracks, dets, options.ReacquireHeights, (t, d) =>
+        {
+            var tb = t.Box;
+            var db = d.Box;
+            var dist = (new Point2(tb.CenterX, tb.CenterY) - new Point2(db.CenterX, db.CenterY)).Length;
+            var scale = Math.Max(tb.Height, db.Height);
+            var sizeRatio = Math.Max(tb.Height, db.Height) / Math.Max(1, Math.Min(tb.Height, db.Height));
+            var cost = dist / scale;
+            return ObjectClasses.SameKind(t.Class, d.Class) && sizeRatio < 1.6 && cost <= options.ReacquireHeights ? cost : null;
+        });
+
+    /// <summary>
+    /// One association pass. <paramref name="motionCost"/> is null where the pair is impossible by
+    /// position or kind, and is the cost otherwise. Where motion leaves a choice (a detection two
+    /// tracks could take, a track two detections could continue), appearance rules out a pair when a
+    /// competitor surely looks like it and this pair clearly does not. It only vetoes, it does not add
+    /// to the cost: on the PETS crowd, a look mixed into every cost moved identities between people
+    /// in similar coats (one crowd flag missed), while the veto keeps the counts as motion had them.
+    /// </summary>
+    private (List<(Track, Seen)>, List<Track>, List<Seen>) Solve(
+        List<Track> tracks, List<Seen> dets, double maxMotionCost, Func<Track, Detection, double?> motionCost)
+    {
+        var n = tracks.Count;
+        var m = dets.Count;
+        var motion = new double?[n, m];
+        var look = new double?[n, m];
+        for (var i = 0; i < n; i++)
+        {
+            for (var j = 0; j < m; j++)
+            {
+                motion[i, j] = motionCost(tracks[i], dets[j].Det);
+            }
+        }
+
+        for (var i = 0; i < n; i++)
+        {
+            for (var j = 0; j < m; j++)
+            {
+                if (motion[i, j] is not null && tracks[i].Look is { } tl && dets[j].Look is { } dl && Contested(motion, i, j))
+                {
+                    look[i, j] = tl.DistanceTo(dl);
+                }
+            }
+        }
+
+        var cost = new double[n, m];
+        for (var i = 0; i < n; i++)
+        {
+            for (var j = 0; j < m; j++)
+            {
+                cost[i, j] = motion[i, j] is not { } c || LooksSwapped(look, i, j) ? maxMotionCost + 1 : c;
+            }
+        }
+
+        var pairs = Assignment.Solve(cost, maxMotionCost);
+        var matches = pairs.Select(p => (tracks[p.Row], dets[p.Col])).ToList();
+        var usedT = pairs.Select(p => p.Row).ToHashSet();
+        var usedD = pairs.Select(p => p.Col).ToHashSet();
+        return (matches,
+            tracks.Where((_, i) => !usedT.Contains(i)).ToList(),
+            dets.Where((_, j) => !usedD.Contains(j)).ToList());
+    }
+
+    private static bool Contested(double?[,] motion, int i, int j)
+    {
+        var rivals = 0;
+        for (var k = 0; k < motion.GetLength(0); k++)
+        {
+            rivals += motion[k, j] is not null ? 1 : 0;
+        }
+
+        for (var k = 0; k < motion.GetLength(1); k++)
+        {
+            rivals += motion[i, k] is not null ? 1 : 0;
+        }
+
+        // The pair itself is counted twice.
+        return rivals > 2;
+    }
+
+    /// <summary>
+    /// Whether another candidate (track for this detection, or detection for this track), possible by
+    /// motion too, looks like the same object while this pair looks clearly different.
+    /// </summary>
+    private bool LooksSwapped(double?[,] look, int i, int j)
+    {
+        if (look[i, j] is not { } d)
+        {
+            return false;
+        }
+
+        for (var k = 0; k < look.GetLength(0); k++)
+        {
+            if (k != i && look[k, j] is { } other && other < options.SameLook && d > other + options.SwapMargin)
+            {
+                return true;
+            }
+        }
+
+        for (var k = 0; k < look.GetLength(1); k++)
+        {
+            if (k != j && look[i, k] is { } other && other < options.SameLook && d > other + options.SwapMargin)
             {
                 return true;
             }
@@ -236,60 +441,6 @@ internal sealed class ByteTracker(TrackerOptions options, double fps)
         return false;
     }
 
-    private void Apply(List<(Track Track, Detection Det)> matches, long frame)
-    {
-        foreach (var (t, d) in matches)
-        {
-            t.Update(d, frame);
-            if (t.State == TrackState.Lost || (t.State == TrackState.Tentative && t.Hits >= options.MinHits))
-            {
-                t.State = TrackState.Tracked;
-            }
-        }
-    }
-
-    private static (List<(Track, Detection)> Matches, List<Track> FreeTracks, List<Detection> FreeDets) Match(
-        List<Track> tracks, List<Detection> dets, float minIoU)
-    {
-        var cost = new double[tracks.Count, dets.Count];
-        for (var i = 0; i < tracks.Count; i++)
-        {
-            for (var j = 0; j < dets.Count; j++)
-            {
-                cost[i, j] = ObjectClasses.SameKind(tracks[i].Class, dets[j].Class) ? 1 - tracks[i].Box.IoU(dets[j].Box) : 2;
-            }
-        }
-
-        return Collect(tracks, dets, Assignment.Solve(cost, 1 - minIoU));
-    }
-
-    private (List<(Track, Detection)>, List<Track>, List<Detection>) MatchByDistance(List<Track> tracks, List<Detection> dets)
-    {
-        var cost = new double[tracks.Count, dets.Count];
-        for (var i = 0; i < tracks.Count; i++)
-        {
-            var tb = tracks[i].Box;
-            for (var j = 0; j < dets.Count; j++)
-            {
-                var db = dets[j].Box;
-                var dist = (new Point2(tb.CenterX, tb.CenterY) - new Point2(db.CenterX, db.CenterY)).Length;
-                var scale = Math.Max(tb.Height, db.Height);
-                var sizeRatio = Math.Max(tb.Height, db.Height) / Math.Max(1, Math.Min(tb.Height, db.Height));
-                cost[i, j] = ObjectClasses.SameKind(tracks[i].Class, dets[j].Class) && sizeRatio < 1.6 ? dist / scale : 99;
-            }
-        }
-
-        return Collect(tracks, dets, Assignment.Solve(cost, options.ReacquireHeights));
-    }
-
-    private static (List<(Track, Detection)>, List<Track>, List<Detection>) Collect(
-        List<Track> tracks, List<Detection> dets, List<(int Row, int Col)> pairs)
-    {
-        var matches = pairs.Select(p => (tracks[p.Row], dets[p.Col])).ToList();
-        var usedT = pairs.Select(p => p.Row).ToHashSet();
-        var usedD = pairs.Select(p => p.Col).ToHashSet();
-        return (matches,
-            tracks.Where((_, i) => !usedT.Contains(i)).ToList(),
-            dets.Where((_, j) => !usedD.Contains(j)).ToList());
-    }
+    /// <summary>A detection with its appearance; <see cref="Clear"/>: seen apart from others, so fit to learn a look from.</summary>
+    private readonly record struct Seen(Detection Det, Appearance? Look, bool Clear);
 }

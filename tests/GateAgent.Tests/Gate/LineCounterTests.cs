@@ -117,6 +117,15 @@ public sealed class LineCounterTests
     }
 
     [Fact]
+    public void A_one_frame_jump_across_the_line_and_back_counts_nothing()
+    {
+        // One frame of a box on someone else beyond the door (an identity wobble, a glitch), then back
+        // on its own person, who never crossed: one step at a time this was an in and an out.
+        var xs = Steps(100, 180, 8).Concat([250.0]).Concat(Steps(180, 100, 8));
+        Assert.Empty(Run(Door, Walk(xs)));
+    }
+
+    [Fact]
     public void U_turn_short_of_crossing_counts_nothing()
     {
         // Steps onto the line (within its band) and turns back.

@@ -38,7 +38,7 @@ public sealed class ByteTrackerTests
         Assert.Equal(TrackState.Tracked, third.State);
         Assert.Same(first, third);
         Assert.Equal(0, third.FirstFrame);
-        Assert.Equal(new GateWatch.Agent.Gate.Point2(100, 300), third.FirstFoot);
+        Assert.Equal(new Point2(100, 300), third.FirstFoot);
     }
 
     [Fact]
