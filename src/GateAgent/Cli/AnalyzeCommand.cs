@@ -121,10 +121,19 @@ internal static class AnalyzeCommand
 
             async ValueTask OnFinish(IReadOnlyList<GateEvent> closing)
             {
-                foreach (var e in closing.OfType<CrowdEvent>())
+                // Crossings still settling when the clip ends (a track that crossed in its last frames) count too.
+                foreach (var e in closing)
                 {
                     summary.Add(e);
-                    await events.WriteLineAsync(EventJson.Crowd(e.Episode)).ConfigureAwait(false);
+                    switch (e)
+                    {
+                        case CrossingEvent c:
+                            await events.WriteLineAsync(EventJson.Crossing(c.Crossing)).ConfigureAwait(false);
+                            break;
+                        case CrowdEvent crowd:
+                            await events.WriteLineAsync(EventJson.Crowd(crowd.Episode)).ConfigureAwait(false);
+                            break;
+                    }
                 }
             }
 

@@ -66,6 +66,13 @@ internal sealed record TrackerOptions
     /// </summary>
     public double SwapMargin { get; init; } = 0.25;
 
+    /// <summary>
+    /// Appearance only decides between pairs that motion rates about equal: a competitor whose motion cost is
+    /// more than this above the pair's (IoU cost, or box heights when re-finding) is no rival. Without it a look
+    /// overruled a detection lying exactly on its track's box (IoU 0.95) in PETS's grey crowd, losing a person.
+    /// </summary>
+    public double MotionTie { get; init; } = 0.25;
+
     /// <summary>Weight of each new view in a track's running appearance (an exponential moving average).</summary>
     public double LookUpdate { get; init; } = 0.1;
 
@@ -381,7 +388,7 @@ internal sealed class ByteTracker(TrackerOptions options, double fps)
         {
             for (var j = 0; j < m; j++)
             {
-                cost[i, j] = motion[i, j] is not { } c || LooksSwapped(look, i, j) ? maxMotionCost + 1 : c;
+                cost[i, j] = motion[i, j] is not { } c || LooksSwapped(look, motion, i, j) ? maxMotionCost + 1 : c;
             }
         }
 
@@ -415,16 +422,17 @@ internal sealed class ByteTracker(TrackerOptions options, double fps)
     /// Whether another candidate (track for this detection, or detection for this track), possible by
     /// motion too, looks like the same object while this pair looks clearly different.
     /// </summary>
-    private bool LooksSwapped(double?[,] look, int i, int j)
+    private bool LooksSwapped(double?[,] look, double?[,] motion, int i, int j)
     {
-        if (look[i, j] is not { } d)
+        if (look[i, j] is not { } d || motion[i, j] is not { } mine)
         {
             return false;
         }
 
+        bool Rival(double? cost) => cost is { } c && c <= mine + options.MotionTie;
         for (var k = 0; k < look.GetLength(0); k++)
         {
-            if (k != i && look[k, j] is { } other && other < options.SameLook && d > other + options.SwapMargin)
+            if (k != i && Rival(motion[k, j]) && look[k, j] is { } other && other < options.SameLook && d > other + options.SwapMargin)
             {
                 return true;
             }
@@ -432,7 +440,7 @@ internal sealed class ByteTracker(TrackerOptions options, double fps)
 
         for (var k = 0; k < look.GetLength(1); k++)
         {
-            if (k != j && look[i, k] is { } other && other < options.SameLook && d > other + options.SwapMargin)
+            if (k != j && Rival(motion[i, k]) && look[i, k] is { } other && other < options.SameLook && d > other + options.SwapMargin)
             {
                 return true;
             }
