@@ -28,13 +28,6 @@ internal sealed class CameraAnalysis(
     /// </summary>
     private const int FrameQueue = 2;
 
-    /// <summary>
-    /// 1280: a 720p gate camera is analysed at its own resolution, so the detect stage's tiles see a 40 px motorbike
-    /// as 30 px instead of the 13 px a 640-wide frame letterboxed whole would leave; a 1080p stream is shrunk to
-    /// 720p, since piping and motion-checking 1080p costs more than its detail gives a nano model.
-    /// </summary>
-    private const int MaxAnalysisWidth = 1280;
-
     private FrameAnalysis? _latest;
     private GateSpec? _spec;
     private IReadOnlySet<string> _crowded = new HashSet<string>(StringComparer.Ordinal);
@@ -53,7 +46,7 @@ internal sealed class CameraAnalysis(
     {
         var source = camera.AnalysisSource;
         var probed = await VideoProbe.ProbeAsync(source, ct).ConfigureAwait(false);
-        var info = AnalysisSize(probed);
+        var info = AnalysisSize(probed, camera.AnalysisWidth);
         var spec = camera.Gate!.ScaledTo(info.Width, info.Height);
         Volatile.Write(ref _spec, spec);
         using var detector = CreateDetector(info);
@@ -126,18 +119,19 @@ internal sealed class CameraAnalysis(
     }
 
     /// <summary>
-    /// The size frames are analysed at: at most <see cref="MaxAnalysisWidth"/> wide, scaled by ffmpeg.
+    /// The size frames are analysed at: at most <paramref name="maxWidth"/> wide (<see cref="CameraConfig.AnalysisWidth"/>),
+    /// scaled by ffmpeg.
     /// </summary>
-    internal static VideoInfo AnalysisSize(VideoInfo stream)
+    internal static VideoInfo AnalysisSize(VideoInfo stream, int maxWidth = CameraConfig.DefaultAnalysisWidth)
     {
-        if (stream.Width <= MaxAnalysisWidth)
+        if (stream.Width <= maxWidth)
         {
             return stream;
         }
 
         // Even dimensions: ffmpeg's scaler and raw BGR frames both want them.
-        var height = (int)Math.Round(stream.Height * (double)MaxAnalysisWidth / stream.Width / 2) * 2;
-        return stream with { Width = MaxAnalysisWidth, Height = height };
+        var height = (int)Math.Round(stream.Height * (double)maxWidth / stream.Width / 2) * 2;
+        return stream with { Width = maxWidth, Height = height };
     }
 
     /// <summary>The one place the detector is made: a different one is swapped in here alone.</summary>

@@ -50,4 +50,14 @@ internal sealed record CameraConfig(
 
     /// <summary>SHA-256 of the gate spec file, so a reload notices an edited spec and restarts the camera.</summary>
     public string GateFingerprint { get; init; } = "";
+
+    /// <summary>
+    /// Analysed frames are scaled by ffmpeg to at most this wide. 640 by default: the detector's 640x384 input
+    /// sees such a frame whole at full scale, and eight 720p cameras fit two cores. 1280 lets the detect stage
+    /// tile a 720p picture near native resolution for far, small road users, at about twice the analysis cost
+    /// (bench/RESULTS.md): for a gate where that matters, with the cores for it.
+    /// </summary>
+    public int AnalysisWidth { get; init; } = DefaultAnalysisWidth;
+
+    public const int DefaultAnalysisWidth = 640;
 }

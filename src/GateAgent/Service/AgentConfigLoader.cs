@@ -172,6 +172,12 @@ internal static partial class AgentConfigLoader
             }
 
             var fps = Positive(d.AnalysisFps ?? 5, $"{at}.analysisFps");
+            var width = d.AnalysisWidth ?? CameraConfig.DefaultAnalysisWidth;
+            if (width is < 320 or > 3840 || width % 2 != 0)
+            {
+                throw Error($"{at}.analysisWidth", $"must be an even number of pixels from 320 to 3840, got {width}");
+            }
+
             var segment = TimeSpan.FromSeconds(Positive(d.SegmentSeconds ?? 10, $"{at}.segmentSeconds"));
             long? quota = null;
             if (d.QuotaMB is { } mb)
@@ -200,7 +206,7 @@ internal static partial class AgentConfigLoader
                 d.MaxAgeDays is { } days ? TimeSpan.FromDays(Positive(days, $"{at}.maxAgeDays")) : null,
                 TimeSpan.FromSeconds(NonNegative(d.PreRollSeconds ?? 30, $"{at}.preRollSeconds")),
                 TimeSpan.FromSeconds(NonNegative(d.PostRollSeconds ?? 30, $"{at}.postRollSeconds")))
-            { GateFingerprint = fingerprint };
+            { GateFingerprint = fingerprint, AnalysisWidth = width };
         }
 
         string Source(string value, string at, bool loop)
@@ -296,6 +302,7 @@ internal static partial class AgentConfigLoader
         [JsonPropertyName("loop")] public bool? Loop { get; set; }
         [JsonPropertyName("gate")] public string? Gate { get; set; }
         [JsonPropertyName("analysisFps")] public double? AnalysisFps { get; set; }
+        [JsonPropertyName("analysisWidth")] public int? AnalysisWidth { get; set; }
         [JsonPropertyName("segmentSeconds")] public double? SegmentSeconds { get; set; }
         [JsonPropertyName("quotaMB")] public double? QuotaMB { get; set; }
         [JsonPropertyName("maxBitrateKbps")] public double? MaxBitrateKbps { get; set; }

@@ -393,6 +393,18 @@ public sealed class AgentConfigLoaderTests : IDisposable
         Refuses(config, $"$.cameras[0].{field}", "must be a positive number");
     }
 
+    [Theory]
+    [InlineData(100)]
+    [InlineData(641)]
+    [InlineData(8000)]
+    public void An_analysis_width_out_of_range_or_odd_is_refused(int width)
+    {
+        var config = Minimal();
+        Camera(config)["analysisWidth"] = width;
+
+        Refuses(config, "$.cameras[0].analysisWidth", "must be an even number of pixels from 320 to 3840");
+    }
+
     [Fact]
     public void Malformed_json_is_refused_with_where_it_breaks()
     {
