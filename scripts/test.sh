@@ -16,6 +16,8 @@ tree_state() {
 tree_before="$(tree_state)"
 GATEWATCH_BROWSER=1 source "$ROOT/scripts/setup.sh"
 cd "$ROOT"
+# Results of an earlier run would be counted again in the closing line.
+rm -rf artifacts/test
 mkdir -p artifacts/test
 dotnet build GateWatch.sln -c Release -warnaserror -nologo -v q
 set +e

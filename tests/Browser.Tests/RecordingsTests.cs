@@ -34,15 +34,26 @@ public sealed class RecordingsTests(GateSite site)
             null, new() { Timeout = 30_000 });
         await GateSite.ShotAsync(page, "recordings-playing");
 
-        // Stepping pauses and moves by a frame.
+        // Stepping pauses and moves by a frame. Measured on the page's own clock (the readout), not the video's
+        // currentTime: a step across a segment's end loads the next segment, whose currentTime starts again at 0.
         await page.GetByTestId("step-fwd").ClickAsync();
-        var t0 = await player.EvaluateAsync<double>("v => v.currentTime");
+        var t0 = await page.EvaluateAsync<double>(ShownTime);
         await page.GetByTestId("step-fwd").ClickAsync();
-        var t1 = await player.EvaluateAsync<double>("v => v.currentTime");
+        var t1 = await page.EvaluateAsync<double>(ShownTime);
         Assert.True(await player.EvaluateAsync<bool>("v => v.paused"));
-        Assert.InRange(t1 - t0, 0.01, 0.5);
+        Assert.InRange((t1 - t0) / 1000, 0.01, 0.5);
         await page.Context.CloseAsync();
     }
+
+    /// <summary>The moment the page shows (ms since the epoch) once the video has settled on its frame after a seek.</summary>
+    private const string ShownTime = """
+        async () => {
+          const v = document.querySelector('[data-testid=player]');
+          for (let i = 0; i < 100 && (v.seeking || v.readyState < 2); i++) await new Promise(r => setTimeout(r, 50));
+          await new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)));
+          return Date.parse(document.querySelector('[data-testid=readout]').dataset.time);
+        }
+        """;
 
     /// <summary>Where on the timeline a moment lies, from the window the timeline says it shows.</summary>
     private static async Task<double> TimelineXAsync(ILocator timeline, DateTimeOffset at, LocatorBoundingBoxResult box)
