@@ -48,14 +48,18 @@ internal sealed class SceneDetector(IObjectDetector detector, SceneOptions optio
     /// <summary>The views the last call ran the model on (the whole region first); one without tiling.</summary>
     public IReadOnlyList<Rect> LastViews { get; private set; } = [];
 
-    /// <param name="focus">On video, where something moved or is tracked (source pixels): tiles elsewhere are skipped. Null looks everywhere.</param>
-    public List<Detection> Detect(Mat frame, DetectionRegion? region = null, IReadOnlyList<Rect>? focus = null)
+    /// <param name="focus">
+    /// On video, where something moved or is tracked (source pixels): tiles elsewhere are skipped. Asked only when
+    /// the frame has tiles. Null looks everywhere.
+    /// </param>
+    public List<Detection> Detect(Mat frame, DetectionRegion? region = null, Func<IReadOnlyList<Rect>>? focus = null)
     {
         var area = region?.Bounds ?? new Rect(0, 0, frame.Width, frame.Height);
         area = DetectionPlan.Clip(area, frame.Size());
         var views = DetectionPlan.Views(frame.Size(), area, detector.InputSize, options.Tiling);
-        var wanted = views.Where(v => v.Whole || focus is null || focus.Any(f => f.IntersectsWith(v.Area))).ToList();
-        if (focus is not null && options.Tiling.MaxTilesPerFrame is { } most && wanted.Count - 1 > most)
+        var areas = focus is not null && views.Count > 1 ? focus() : null;
+        var wanted = views.Where(v => v.Whole || areas is null || areas.Any(f => f.IntersectsWith(v.Area))).ToList();
+        if (areas is not null && options.Tiling.MaxTilesPerFrame is { } most && wanted.Count - 1 > most)
         {
             // The tiles waiting longest go first; ties (never run) in plan order.
             var turn = wanted.Where(v => !v.Whole).OrderBy(v => _lastRun.GetValueOrDefault(v.Area, -1)).Take(most).ToHashSet();

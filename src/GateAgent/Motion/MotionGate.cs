@@ -31,13 +31,19 @@ internal sealed class MotionGate(MotionOptions options) : IDisposable
     private readonly Mat _gray = new();
     private readonly Mat _diff = new();
     private Mat? _reference;
+    private List<Rect>? _areas = [];
+    private double _areaScale = 1;
     private DateTimeOffset _referenceTime;
 
     /// <summary>Share of the frame that changed since the reference, from the last call.</summary>
     public double ChangedFraction { get; private set; }
 
     /// <summary>Where the frame changed since the reference, in the frame's pixels; the whole frame on the first call.</summary>
-    public IReadOnlyList<Rect> ChangedAreas { get; private set; } = [];
+    /// <remarks>
+    /// Found on first use after a call, not in it: only a frame tiled by the detect stage needs them, and most
+    /// cameras are analysed as one view. Valid until the next call, which reuses the difference image.
+    /// </remarks>
+    public IReadOnlyList<Rect> ChangedAreas => _areas ??= Areas(_diff, _areaScale);
 
     public bool NeedsDetection(Mat bgr, DateTimeOffset time, bool anyTrackMoving)
     {
@@ -49,7 +55,7 @@ internal sealed class MotionGate(MotionOptions options) : IDisposable
         if (_reference is null || _reference.Size() != _gray.Size())
         {
             ChangedFraction = 1;
-            ChangedAreas = [new Rect(0, 0, bgr.Width, bgr.Height)];
+            _areas = [new Rect(0, 0, bgr.Width, bgr.Height)];
             Accept(time);
             return true;
         }
@@ -57,7 +63,8 @@ internal sealed class MotionGate(MotionOptions options) : IDisposable
         Cv2.Absdiff(_gray, _reference, _diff);
         Cv2.Threshold(_diff, _diff, options.PixelThreshold, 255, ThresholdTypes.Binary);
         ChangedFraction = (double)Cv2.CountNonZero(_diff) / (_diff.Rows * _diff.Cols);
-        ChangedAreas = ChangedFraction > 0 ? Areas(_diff, (double)bgr.Width / _diff.Cols) : [];
+        _areaScale = (double)bgr.Width / _diff.Cols;
+        _areas = ChangedFraction > 0 ? null : [];
 
         var detect = anyTrackMoving
             || ChangedFraction >= options.MinChangedFraction

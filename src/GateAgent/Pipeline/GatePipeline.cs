@@ -79,7 +79,7 @@ internal sealed class GatePipeline : IDisposable
         List<Detection>? detections = null;
         if (detect)
         {
-            detections = _detector.Detect(frame.Mat, _region, _options.MotionGating ? Focus() : null);
+            detections = _detector.Detect(frame.Mat, _region, _options.MotionGating ? Focus : null);
         }
 
         var t2 = Stopwatch.GetTimestamp();

@@ -18,7 +18,7 @@ public sealed class SceneDetectorTests(DetectorFixture fixture) : IClassFixture<
         var tilesRun = new List<Rect>();
         for (var i = 0; i < 4; i++)
         {
-            scene.Detect(frame, focus: everywhere);
+            scene.Detect(frame, focus: () => everywhere);
             Assert.Equal(2, scene.LastViews.Count);
             Assert.Equal(new Rect(0, 0, 1280, 720), scene.LastViews[0]);
             tilesRun.Add(scene.LastViews[1]);
@@ -33,10 +33,10 @@ public sealed class SceneDetectorTests(DetectorFixture fixture) : IClassFixture<
         var scene = new SceneDetector(fixture.Detector, new SceneOptions());
         using var frame = new Mat(720, 1280, MatType.CV_8UC3, new Scalar(100, 100, 100));
 
-        scene.Detect(frame, focus: []);
+        scene.Detect(frame, focus: () => []);
         Assert.Single(scene.LastViews);
 
-        scene.Detect(frame, focus: [new Rect(100, 100, 40, 80)]);
+        scene.Detect(frame, focus: () => [new Rect(100, 100, 40, 80)]);
         Assert.Equal(2, scene.LastViews.Count); // the whole view and the one top-left tile holding that spot
 
         scene.Detect(frame);
