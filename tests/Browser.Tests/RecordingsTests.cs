@@ -49,7 +49,7 @@ public sealed class RecordingsTests(GateSite site)
     private const string ShownTime = """
         async () => {
           const v = document.querySelector('[data-testid=player]');
-          for (let i = 0; i < 100 && (v.seeking || v.readyState < 2); i++) await new Promise(r => setTimeout(r, 50));
+          for (let i = 0; i < 100 && (v.seeking || v.readyState < 2 || v.dataset.busy); i++) await new Promise(r => setTimeout(r, 50));
           await new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)));
           return Date.parse(document.querySelector('[data-testid=readout]').dataset.time);
         }

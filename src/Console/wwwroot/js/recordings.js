@@ -30,6 +30,10 @@ const state = {
   hoverX: null,
   drag: null,            // {wasPlaying, moved, x}
   loadToken: 0,
+  // Bumped by every move the reviewer makes. A continuation begun earlier (the next segment after an end, a
+  // segment still loading) sees it changed and gives way, so a step is never undone by playback resuming.
+  intent: 0,
+  pending: null,         // ms the player is being moved to while a segment loads, else null
 };
 
 // ---------- times ----------
@@ -38,6 +42,7 @@ const segUrl = (s) => `/api/recordings/${encodeURIComponent(state.cam.agent)}/${
 
 /** The absolute time (ms) the player shows, or null. */
 function shownTime() {
+  if (state.pending !== null) return state.pending;
   const s = state.segments[state.seg];
   if (!s || !video.src) return state.playhead;
   return s.start + video.currentTime * 1000;
@@ -203,6 +208,8 @@ function renderSide() {
 // ---------- player ----------
 
 function stopPlayer() {
+  state.intent++;
+  setPending(null);
   video.pause();
   video.removeAttribute('src');
   video.load();
@@ -216,16 +223,21 @@ function stopPlayer() {
 /** Plays (or, with play = false, shows) the moment t: the segment holding it, at the right offset. */
 async function playAt(t, play = true) {
   if (!state.cam) return;
+  const intent = ++state.intent;
   if (t < state.dayStart || t >= state.dayEnd) {
     // Another day: switch the date, load, then play.
     $('day').value = dateValue(t);
     await loadDay();
+    if (intent !== state.intent) return false;
   }
   state.playhead = t;
   let i = segmentAt(t);
   if (i < 0 && t > (state.segments.at(-1)?.end ?? state.dayStart) && t <= Date.now()) {
     // Footage recorded since the day was loaded: ask again before saying there is none.
+    setPending(t);
     await refreshSegments();
+    if (intent !== state.intent) return false;
+    setPending(null);
     i = segmentAt(t);
   }
   if (i < 0) {
@@ -272,18 +284,27 @@ function waitFor(target, event) {
   });
 }
 
+/** The moment being moved to while a segment loads (shown, and what a step starts from), or null once settled. */
+function setPending(t) {
+  state.pending = t;
+  if (t === null) delete video.dataset.busy; else video.dataset.busy = '1';
+}
+
 async function loadSegment(i, offset, play) {
   const s = state.segments[i];
+  const intent = state.intent;
   const same = i === state.seg && video.src && video.readyState >= 1;
   state.seg = i;
   try {
     if (!same) {
+      setPending(s.start + Math.max(0, offset) * 1000);
       video.src = segUrl(s);
       await waitFor(video, 'loadedmetadata');
-      if (state.seg !== i) return;
+      if (state.seg !== i || intent !== state.intent) return;
     }
     const max = Number.isFinite(video.duration) ? Math.max(0, video.duration - 0.05) : offset;
     video.currentTime = Math.min(Math.max(0, offset), max);
+    setPending(null);
     $('seginfo').replaceChildren(
       `Segment ${s.file} · ${localTime(s.start)}–${localTime(s.end)} local · ${duration((s.end - s.start) / 1000)}`,
       s.protected ? el('span', { class: 'pill protected' }, 'protected') : '',
@@ -291,6 +312,7 @@ async function loadSegment(i, offset, play) {
     if (play) await video.play().catch(() => { /* autoplay refused: the controls are there */ });
     say(`Playing ${state.cam.name || state.cam.camera} from ${utc(s.start + video.currentTime * 1000)}.`, 'ok');
   } catch (e) {
+    if (intent === state.intent) setPending(null);
     say(`Segment ${s.file} could not be played: ${e.message}`, 'error');
   }
   draw();
@@ -300,10 +322,12 @@ async function loadSegment(i, offset, play) {
 async function onEnded() {
   const cur = state.segments[state.seg];
   if (!cur) return;
+  const intent = state.intent;
   const playedTo = cur.start + video.currentTime * 1000;
   let next = state.segments[state.seg + 1];
   if (!next || cur.complete === false) {
     await refreshSegments();
+    if (intent !== state.intent) return;
     const again = state.segments[state.seg];
     if (again && again.end - playedTo > 500 && again.file === cur.file) {
       // The segment grew while it played: reload it and carry on where it stopped.
@@ -318,7 +342,7 @@ async function onEnded() {
     if (Date.now() - playedTo < 60_000 && (state.waits = (state.waits || 0) + 1) <= 20) {
       // At the live edge: the segment being recorded is listed when it is finished; wait for it.
       say(`Caught up with the recording at ${utc(playedTo)}; waiting for the segment being recorded…`, '');
-      setTimeout(() => { if (video.ended) onEnded(); }, 3000);
+      setTimeout(() => { if (video.ended && intent === state.intent) onEnded(); }, 3000);
       return;
     }
     state.waits = 0;
@@ -334,10 +358,18 @@ async function onEnded() {
 function step(seconds) {
   const t = shownTime();
   if (t === null) return;
+  state.intent++;
   video.pause();
-  const target = t + seconds * 1000;
+  let target = t + seconds * 1000;
+  if (segmentAt(target) < 0) {
+    // A step into a hole shorter than GAP_MS (timestamp jitter between segments) lands on the neighbouring frame.
+    const near = seconds > 0
+      ? state.segments.find((x) => x.start > target && x.start - target < GAP_MS)
+      : [...state.segments].reverse().find((x) => x.end <= target && target - x.end < GAP_MS);
+    if (near) target = seconds > 0 ? near.start : near.end - 1000 / state.fps;
+  }
   const s = state.segments[state.seg];
-  if (s && video.src && target >= s.start && target < s.end && (!Number.isFinite(video.duration) || (target - s.start) / 1000 <= video.duration)) {
+  if (state.pending === null && s && video.src && target >= s.start && target < s.end && (!Number.isFinite(video.duration) || (target - s.start) / 1000 <= video.duration)) {
     video.currentTime = Math.max(0, (target - s.start) / 1000);
   } else {
     playAt(target, false);
@@ -611,7 +643,7 @@ function setupTimeline() {
       if (state.drag.moved && nowMs - lastSeek > 120) {
         lastSeek = nowMs;
         const i = segmentAt(state.drag.t);
-        if (i >= 0) { video.pause(); loadSegment(i, (state.drag.t - state.segments[i].start) / 1000, false); }
+        if (i >= 0) { state.intent++; video.pause(); loadSegment(i, (state.drag.t - state.segments[i].start) / 1000, false); }
       }
       draw();
       return;
@@ -650,6 +682,7 @@ function setupTimeline() {
 }
 
 function togglePlay() {
+  state.intent++;
   if (state.seg < 0) {
     const first = state.segments.find((s) => s.start >= (state.playhead ?? state.dayStart)) || state.segments[0];
     if (first) playAt(Math.max(first.start, state.playhead ?? first.start), true);
