@@ -43,6 +43,10 @@ internal static partial class AgentApi
     [GeneratedRegex("^[0-9a-f]{32}\\.mp4$")]
     private static partial Regex ClipName();
 
+    /// <summary>What <see cref="Plates.PlateStage.CropName"/> makes, and nothing else (no path can be smuggled in).</summary>
+    [GeneratedRegex("^p-[0-9]{8}T[0-9]{9}-[0-9]{1,9}-[0-9a-f]{8}\\.jpg$")]
+    private static partial Regex PlateCropName();
+
     public static WebApplication MapAgentApi(this WebApplication app)
     {
         // Liveness only, for process supervisors: says nothing about cameras, so it needs no key.
@@ -57,6 +61,7 @@ internal static partial class AgentApi
         api.MapPost("/cameras/{id}/clips", ExportClip);
         api.MapGet("/clips/{file}", ClipFile);
         api.MapGet("/cameras/{id}/snapshot.jpg", Snapshot);
+        api.MapGet("/plates/{id}/{file}", PlateCrop);
         api.MapGet("/cameras/{id}/live.mp4", LiveMp4Stream);
         api.MapGet("/cameras/{id}/live.mjpeg", LiveMjpeg);
         api.MapGet("/cameras/{id}/live/meta", LiveMeta);
@@ -309,6 +314,24 @@ internal static partial class AgentApi
         return !ClipName().IsMatch(file) ? Error(400, $"'{file}' is not a clip name")
             : File.Exists(path) ? Results.File(path, "video/mp4", fileDownloadName: file, enableRangeProcessing: true)
             : Error(404, $"no clip {file}; clips are kept for a day after export");
+    }
+
+    /// <summary>A vehicle's plate crop, as its crossing event names it; kept for the plate retention (retention.plateDays).</summary>
+    private static IResult PlateCrop(string id, string file, CameraSet cameras)
+    {
+        if (cameras.Find(id) is null)
+        {
+            return UnknownCamera(cameras, id);
+        }
+
+        if (!PlateCropName().IsMatch(file))
+        {
+            return Error(400, $"'{file}' is not a plate crop name");
+        }
+
+        var path = Path.Combine(cameras.Config.PlatesDir, id, file);
+        return File.Exists(path) ? Results.File(path, "image/jpeg")
+            : Error(404, $"no plate crop {file} for camera {id}; crops are kept {cameras.Config.Retention.PlateMaxAge.TotalDays:0} days");
     }
 
     private static async Task<IResult> Snapshot(string id, CameraSet cameras, CancellationToken ct)

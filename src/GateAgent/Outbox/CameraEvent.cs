@@ -13,7 +13,18 @@ namespace GateWatch.Agent.Outbox;
 /// </summary>
 internal abstract record EventData;
 
-internal sealed record CrossingData(string Line, string Direction, int TrackId, string Class) : EventData;
+internal sealed record CrossingData(string Line, string Direction, int TrackId, string Class) : EventData
+{
+    /// <summary>For vehicles on a camera that reads plates: what was read ("" when nothing was); absent for people.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public PlateData? Plate { get; init; }
+}
+
+/// <summary>
+/// A vehicle's plate: canonical text ("59-X1 234.56"), the vote's confidence 0..1, and the crop's file name, which
+/// the agent serves at /api/plates/{camera}/{crop} (null when there is no crop: nothing read, or the disk was full).
+/// </summary>
+internal sealed record PlateData(string Text, double Confidence, string? Crop);
 
 /// <summary>For "crowd-start" and "crowd-end" alike: the console pairs them by zone and start time.</summary>
 internal sealed record CrowdData(string Zone, DateTimeOffset StartTime, int Peak) : EventData;
@@ -33,12 +44,14 @@ internal sealed record CameraEvent(string Type, DateTimeOffset Time, EventData D
     /// <summary>What the outbox stores of a pipeline event; null for those only the live view shows (occupancy).</summary>
     public static CameraEvent? From(GateEvent e) => e switch
     {
-        CrossingEvent { Crossing: var c } => new("crossing", c.Time,
-            new CrossingData(c.Line, c.Direction == Direction.In ? "in" : "out", c.TrackId, c.Class.Name())),
+        CrossingEvent { Crossing: var c } => Crossing(c, null),
         CrowdEvent { Change: CrowdChange.Raised, Episode: var ep } => new("crowd-start", ep.AlertTime, Crowd(ep)),
         CrowdEvent { Change: CrowdChange.Cleared, Episode: var ep } => new("crowd-end", ep.EndTime!.Value, Crowd(ep)),
         _ => null,
     };
+
+    public static CameraEvent Crossing(Crossing c, PlateData? plate) => new("crossing", c.Time,
+        new CrossingData(c.Line, c.Direction == Direction.In ? "in" : "out", c.TrackId, c.Class.Name()) { Plate = plate });
 
     /// <summary>The data as the outbox takes it: always a JSON object.</summary>
     public JsonElement Json() => JsonSerializer.SerializeToElement(Data, Data.GetType(), CameraEventJson.Default);
@@ -67,6 +80,7 @@ internal sealed record Protection(DateTimeOffset From, DateTimeOffset To, string
 /// </summary>
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase)]
 [JsonSerializable(typeof(CrossingData))]
+[JsonSerializable(typeof(PlateData))]
 [JsonSerializable(typeof(CrowdData))]
 [JsonSerializable(typeof(OnlineData))]
 [JsonSerializable(typeof(OfflineData))]

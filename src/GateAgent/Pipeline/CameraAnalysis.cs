@@ -7,6 +7,7 @@ using GateWatch.Agent.Events;
 using GateWatch.Agent.Gate;
 using GateWatch.Agent.Live;
 using GateWatch.Agent.Outbox;
+using GateWatch.Agent.Plates;
 using GateWatch.Agent.Service;
 using Cv2 = OpenCvSharp.Cv2;
 using ImageEncodingParam = OpenCvSharp.ImageEncodingParam;
@@ -20,7 +21,7 @@ namespace GateWatch.Agent.Pipeline;
 /// analysis, the spec as analysed, crowded zones) outlives a run, so a restart does not blank the overlay.
 /// </summary>
 internal sealed class CameraAnalysis(
-    CameraStatus status, LiveFrames frames, PendingEvents events, byte[]? model, SemaphoreSlim analysisSlots, TimeProvider time)
+    CameraStatus status, LiveFrames frames, PendingEvents events, AnalysisModels models, SemaphoreSlim analysisSlots, TimeProvider time, ILogger log)
 {
     /// <summary>
     /// Frames waiting for analysis. Two: the live picture matters more than every frame, so when analysis
@@ -31,6 +32,9 @@ internal sealed class CameraAnalysis(
     private FrameAnalysis? _latest;
     private GateSpec? _spec;
     private IReadOnlySet<string> _crowded = new HashSet<string>(StringComparer.Ordinal);
+
+    /// <summary>Where this camera's plate crops go (the agent serves them from there).</summary>
+    public required string PlateCrops { get; init; }
 
     /// <summary>The newest analysis (tracks, zone counts) for the live metadata stream; null before the first frame.</summary>
     public FrameAnalysis? Latest => Volatile.Read(ref _latest);
@@ -60,6 +64,12 @@ internal sealed class CameraAnalysis(
                 status.Dropped();
             });
 
+        // Plates: the best views of each vehicle are kept as it moves, and read when it crosses.
+        using var views = new PlateViews();
+        await using var plates = camera.Plates is { } region && models.Plates is { } plateReader
+            ? new PlateStage(plateReader, region, PlateCrops, analysisSlots, events.Add, log)
+            : null;
+
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
         var reader = new FfmpegFrameReader(time);
         var decode = Task.Run(
@@ -76,9 +86,14 @@ internal sealed class CameraAnalysis(
                     status.Analysed(a, time.GetUtcNow());
                     Volatile.Write(ref _latest, a);
                     annotator.Observe(a);
+                    if (plates is not null)
+                    {
+                        views.Observe(frame.Mat, a.Tracks);
+                    }
+
                     foreach (var e in a.Events)
                     {
-                        Publish(e, camera);
+                        Publish(e, camera, plates, views);
                     }
 
                     if (frames.Wanted())
@@ -104,7 +119,7 @@ internal sealed class CameraAnalysis(
             // Crowd episodes still open when the stream goes are closed, so the console does not wait on them forever.
             foreach (var e in pipeline.Finish())
             {
-                Publish(e, camera);
+                Publish(e, camera, plates, views);
             }
 
             try
@@ -137,7 +152,7 @@ internal sealed class CameraAnalysis(
     /// <summary>The one place the detector is made: a different one is swapped in here alone.</summary>
     private IObjectDetector CreateDetector(VideoInfo info)
     {
-        var detector = Detectors.Create(model!, new DetectorOptions());
+        var detector = Detectors.Create(models.Detector!, new DetectorOptions());
         // ONNX Runtime's first run is slow (allocation, kernel choice): done now, it would hold up the first live
         // frames long enough for the queue to drop a dozen of them.
         try
@@ -169,11 +184,18 @@ internal sealed class CameraAnalysis(
     }
 
     /// <summary>Writes an event to the outbox first; everything else (protection, delivery) follows from there.</summary>
-    private void Publish(GateEvent e, CameraConfig camera)
+    /// <remarks>A vehicle's crossing, on a camera that reads plates, goes to the outbox once its plate is read.</remarks>
+    private void Publish(GateEvent e, CameraConfig camera, PlateStage? plates, PlateViews views)
     {
         if (e is CrowdEvent { Change: CrowdChange.Raised or CrowdChange.Cleared } crowd)
         {
             Crowded(crowd.Episode.Zone, crowd.Change == CrowdChange.Raised);
+        }
+
+        if (plates is not null && e is CrossingEvent { Crossing: var c } && PlateViews.IsVehicle(c.Class))
+        {
+            plates.Submit(c, views.Take(c.TrackId));
+            return;
         }
 
         if (CameraEvent.From(e) is { } stored)

@@ -39,6 +39,7 @@ internal sealed partial class RetentionService(CameraSet cameras, SegmentIndex i
                     StringComparer.Ordinal);
                 Volatile.Write(ref _last, sweeper.Sweep(policies));
                 DropOldClips(config.ExportsDir);
+                DropOldPlateCrops(config.PlatesDir, config.Retention.PlateMaxAge);
                 var pruned = outbox.Prune(time.GetUtcNow() - EventLifetime, undeliveredToo: config.Console is null);
                 if (pruned > 0)
                 {
@@ -81,6 +82,31 @@ internal sealed partial class RetentionService(CameraSet cameras, SegmentIndex i
         }
     }
 
+    /// <summary>Plate crops are personal data: gone after the plate retention, whatever the footage's retention.</summary>
+    private void DropOldPlateCrops(string folder, TimeSpan maxAge)
+    {
+        if (!Directory.Exists(folder))
+        {
+            return;
+        }
+
+        var cutoff = (time.GetUtcNow() - maxAge).UtcDateTime;
+        var dropped = 0;
+        foreach (var crop in new DirectoryInfo(folder).EnumerateFiles("p-*.jpg", SearchOption.AllDirectories))
+        {
+            if (crop.LastWriteTimeUtc < cutoff)
+            {
+                crop.Delete();
+                dropped++;
+            }
+        }
+
+        if (dropped > 0)
+        {
+            Log.PlateCropsDropped(log, dropped, maxAge.TotalDays);
+        }
+    }
+
     private static partial class Log
     {
         [LoggerMessage(Level = LogLevel.Error, Message = "retention sweep failed, retrying at the next interval: {Why}")]
@@ -91,5 +117,8 @@ internal sealed partial class RetentionService(CameraSet cameras, SegmentIndex i
 
         [LoggerMessage(Level = LogLevel.Information, Message = "exported clip {File} removed, a day after export")]
         public static partial void ClipDropped(ILogger log, string file);
+
+        [LoggerMessage(Level = LogLevel.Information, Message = "deleted {Count} plate crops older than {Days} days")]
+        public static partial void PlateCropsDropped(ILogger log, int count, double days);
     }
 }

@@ -1,5 +1,6 @@
 using GateWatch.Agent.Gate;
 using GateWatch.Agent.Outbox;
+using GateWatch.Agent.Plates;
 
 namespace GateWatch.Agent.Service;
 
@@ -20,12 +21,21 @@ internal sealed record AgentConfig(
 
     public string IndexPath => Path.Combine(DataDir, "segments.db");
 
+    /// <summary>Plate crops, a folder per camera: what the crossing events' plate.crop names.</summary>
+    public string PlatesDir => Path.Combine(DataDir, "plates");
+
     public string OutboxPath => Path.Combine(DataDir, "events.db");
 
     public string CameraFolder(string camera) => Path.Combine(RecordingsDir, camera);
 }
 
-internal sealed record RetentionSettings(TimeSpan? MaxAge, long LowDiskFreeBytes, TimeSpan SweepEvery);
+internal sealed record RetentionSettings(TimeSpan? MaxAge, long LowDiskFreeBytes, TimeSpan SweepEvery)
+{
+    /// <summary>Plates are personal data (Vietnam's Decree 13/2023): crops are kept 90 days unless the config says otherwise.</summary>
+    public const double DefaultPlateDays = 90;
+
+    public TimeSpan PlateMaxAge { get; init; } = TimeSpan.FromDays(DefaultPlateDays);
+}
 
 /// <summary>
 /// One camera. <see cref="Main"/> is recorded; <see cref="Sub"/>, when given, is what the pipeline analyses
@@ -60,4 +70,10 @@ internal sealed record CameraConfig(
     public int AnalysisWidth { get; init; } = DefaultAnalysisWidth;
 
     public const int DefaultAnalysisWidth = 640;
+
+    /// <summary>
+    /// The plate grammar vehicles' plates are read with, or null for a camera that reads none. Plates need pixels:
+    /// on a camera aimed at the lane, with analysisWidth high enough that a plate is some 20 px tall.
+    /// </summary>
+    public PlateRegion? Plates { get; init; } = PlateRegion.Vietnam;
 }

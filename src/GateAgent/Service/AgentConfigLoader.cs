@@ -3,6 +3,7 @@ using System.Text.Json.Serialization;
 using System.Text.RegularExpressions;
 using GateWatch.Agent.Gate;
 using GateWatch.Agent.Outbox;
+using GateWatch.Agent.Plates;
 
 namespace GateWatch.Agent.Service;
 
@@ -122,7 +123,10 @@ internal static partial class AgentConfigLoader
         var retention = new RetentionSettings(
             r.MaxAgeDays is { } days ? TimeSpan.FromDays(Positive(days, "$.retention.maxAgeDays")) : null,
             (long)(NonNegative(r.LowDiskFreeMB ?? 1024, "$.retention.lowDiskFreeMB") * 1024 * 1024),
-            TimeSpan.FromSeconds(Positive(r.SweepSeconds ?? 60, "$.retention.sweepSeconds")));
+            TimeSpan.FromSeconds(Positive(r.SweepSeconds ?? 60, "$.retention.sweepSeconds")))
+        {
+            PlateMaxAge = TimeSpan.FromDays(Positive(r.PlateDays ?? RetentionSettings.DefaultPlateDays, "$.retention.plateDays")),
+        };
 
         if (dto.Cameras is not { Count: > 0 } cameraDtos)
         {
@@ -206,8 +210,16 @@ internal static partial class AgentConfigLoader
                 d.MaxAgeDays is { } days ? TimeSpan.FromDays(Positive(days, $"{at}.maxAgeDays")) : null,
                 TimeSpan.FromSeconds(NonNegative(d.PreRollSeconds ?? 30, $"{at}.preRollSeconds")),
                 TimeSpan.FromSeconds(NonNegative(d.PostRollSeconds ?? 30, $"{at}.postRollSeconds")))
-            { GateFingerprint = fingerprint, AnalysisWidth = width };
+            { GateFingerprint = fingerprint, AnalysisWidth = width, Plates = PlateRegionOf(d.Plates, $"{at}.plates") };
         }
+
+        PlateRegion? PlateRegionOf(string? value, string at) => value switch
+        {
+            null or "vn" => PlateRegion.Vietnam,
+            "any" => PlateRegion.Any,
+            "off" => null,
+            _ => throw Error(at, $"must be vn (Vietnam's plates, the default), any (foreign plates) or off, got '{value}'"),
+        };
 
         string Source(string value, string at, bool loop)
         {
@@ -260,10 +272,11 @@ internal static partial class AgentConfigLoader
           "apiKeyFile": "agent.key",
           "dataDir": "/var/lib/gatewatch",
           "console": { "url": "https://console.example/", "key": "the key the console gave this agent" },
-          "retention": { "maxAgeDays": 30, "lowDiskFreeMB": 1024, "sweepSeconds": 60 },
+          "retention": { "maxAgeDays": 30, "lowDiskFreeMB": 1024, "sweepSeconds": 60, "plateDays": 90 },
           "cameras": [
             { "id": "north-1", "name": "North gate", "main": "rtsp://user:pass@10.0.0.11/main", "sub": "rtsp://user:pass@10.0.0.11/sub",
-              "gate": "north-1.gate.json", "analysisFps": 5, "segmentSeconds": 10, "quotaMB": 20000, "preRollSeconds": 30, "postRollSeconds": 30 }
+              "gate": "north-1.gate.json", "analysisFps": 5, "segmentSeconds": 10, "quotaMB": 20000, "preRollSeconds": 30, "postRollSeconds": 30,
+              "plates": "vn" }
           ]
         }
         """;
@@ -291,6 +304,7 @@ internal static partial class AgentConfigLoader
         [JsonPropertyName("maxAgeDays")] public double? MaxAgeDays { get; set; }
         [JsonPropertyName("lowDiskFreeMB")] public double? LowDiskFreeMB { get; set; }
         [JsonPropertyName("sweepSeconds")] public double? SweepSeconds { get; set; }
+        [JsonPropertyName("plateDays")] public double? PlateDays { get; set; }
     }
 
     private sealed class CameraDto
@@ -309,5 +323,6 @@ internal static partial class AgentConfigLoader
         [JsonPropertyName("maxAgeDays")] public double? MaxAgeDays { get; set; }
         [JsonPropertyName("preRollSeconds")] public double? PreRollSeconds { get; set; }
         [JsonPropertyName("postRollSeconds")] public double? PostRollSeconds { get; set; }
+        [JsonPropertyName("plates")] public string? Plates { get; set; }
     }
 }

@@ -1,6 +1,8 @@
 using GateWatch.Agent.Detect;
 using GateWatch.Agent.Gate;
 using GateWatch.Agent.Outbox;
+using GateWatch.Agent.Pipeline;
+using GateWatch.Agent.Plates;
 using GateWatch.Agent.Record;
 
 namespace GateWatch.Agent.Service;
@@ -20,6 +22,8 @@ internal sealed partial class CameraSet(
     private readonly SemaphoreSlim _analysisSlots = new(Environment.ProcessorCount, Environment.ProcessorCount);
     private Dictionary<string, CameraSupervisor> _cameras = new(StringComparer.Ordinal);
     private byte[]? _model;
+    private PlateReader? _plates;
+    private bool _platesTried;
 
     public AgentConfig Config { get; private set; } = config;
 
@@ -70,6 +74,20 @@ internal sealed partial class CameraSet(
                 _model = ModelFile.LoadVerified(ModelFile.DefaultPath);
             }
 
+            if (!_platesTried && next.Cameras.Any(c => c.Gate is not null && c.Plates is not null))
+            {
+                // Tried once: a missing plate model is said once, and the cameras count and record without plates.
+                _platesTried = true;
+                try
+                {
+                    _plates = PlateReader.Load(PlateModels.DefaultDirectory, threads: 1);
+                }
+                catch (Exception e) when (e is ModelException or Microsoft.ML.OnnxRuntime.OnnxRuntimeException)
+                {
+                    Log.PlatesUnavailable(_log, e.Message);
+                }
+            }
+
             Dictionary<string, CameraSupervisor> current;
             lock (_gate)
             {
@@ -108,7 +126,7 @@ internal sealed partial class CameraSet(
             foreach (var camera in next.Cameras.Where(c => !current.ContainsKey(c.Id)))
             {
                 Directory.CreateDirectory(next.CameraFolder(camera.Id));
-                var supervisor = new CameraSupervisor(camera, next, index, outbox, _model, _analysisSlots, time, logs.CreateLogger($"GateWatch.Agent.Camera.{camera.Id}"));
+                var supervisor = new CameraSupervisor(camera, next, index, outbox, new AnalysisModels(_model, _plates), _analysisSlots, time, logs.CreateLogger($"GateWatch.Agent.Camera.{camera.Id}"));
                 current[camera.Id] = supervisor;
                 supervisor.Start();
                 Log.Starting(_log, camera.Id, camera.Name, camera.Gate is null ? "recording only" : $"recording, analysing at {camera.AnalysisFps} frames/s");
@@ -208,6 +226,7 @@ internal sealed partial class CameraSet(
         await StopAsync(CancellationToken.None).ConfigureAwait(false);
         _applying.Dispose();
         _analysisSlots.Dispose();
+        _plates?.Dispose();
     }
 
     private static partial class Log
@@ -220,6 +239,9 @@ internal sealed partial class CameraSet(
 
         [LoggerMessage(Level = LogLevel.Information, Message = "camera {Camera}: new gate spec {Fingerprint}; analysis restarts with it, recording goes on")]
         public static partial void GateChanged(ILogger log, string camera, string fingerprint);
+
+        [LoggerMessage(Level = LogLevel.Error, Message = "plate reading is off for every camera: {Why}")]
+        public static partial void PlatesUnavailable(ILogger log, string why);
 
         [LoggerMessage(Level = LogLevel.Information, Message = "camera {Camera}: stopping, {Why}")]
         public static partial void Stopping(ILogger log, string camera, string why);

@@ -29,7 +29,7 @@ internal sealed partial class CameraSupervisor : IAsyncDisposable
     private Task _task = Task.CompletedTask;
 
     public CameraSupervisor(
-        CameraConfig camera, AgentConfig agent, SegmentIndex index, EventOutbox outbox, byte[]? model, SemaphoreSlim analysisSlots, TimeProvider time, ILogger log)
+        CameraConfig camera, AgentConfig agent, SegmentIndex index, EventOutbox outbox, AnalysisModels models, SemaphoreSlim analysisSlots, TimeProvider time, ILogger log)
     {
         _camera = camera;
         _agent = agent;
@@ -44,7 +44,7 @@ internal sealed partial class CameraSupervisor : IAsyncDisposable
             camera.Id, e => outbox.Append(camera.Id, e.Type, e.Time, e.Json()), p => index.Protect(camera.Id, p.From, p.To, p.Reason), log);
         _recording = new CameraPart("recorder");
         _analysing = new CameraPart("analysis");
-        _analysis = new CameraAnalysis(Status, Frames, events, model, analysisSlots, time);
+        _analysis = new CameraAnalysis(Status, Frames, events, models, analysisSlots, time, log) { PlateCrops = Path.Combine(agent.PlatesDir, camera.Id) };
         _watchdog = new CameraWatchdog(
             camera.Id, Status, _recording, _analysing, () => _recorder is { } r ? RecorderProgress.Of(r) : null, events, time, log);
     }
