@@ -44,6 +44,23 @@ if [ ! -f "$LIVE/pets.h264" ]; then
   echo "re-encoding the clip as a camera's stream"
   ffmpeg -v error -y -i "$GATEWATCH_VIDEO" -c:v libx264 -preset veryfast -bf 0 -g 10 -pix_fmt yuv420p -f h264 "$LIVE/pets.h264"
 fi
+# A lane camera for plates: a real photo of a car (OpenALPR's Brazilian set, in ../shared), the frame panning so
+# the car drives across the lane line; without ../shared the demo runs the PETS camera alone.
+CAR_PHOTO="$ROOT/../shared/data/plates/openalpr-br/AYO9034.jpg"
+LANE_CAMERA=""
+if [ -f "$CAR_PHOTO" ]; then
+  if [ ! -f "$LIVE/lane.h264" ]; then
+    ffmpeg -v error -y -loop 1 -i "$CAR_PHOTO" -vf "pad=2048:576:512:0:color=gray,crop=1024:576:x='min(1024\,t*256)':y=0,format=yuv420p" \
+      -r 10 -t 6 -c:v libx264 -preset veryfast -bf 0 -g 10 -f h264 "$LIVE/lane.h264"
+  fi
+  cat > "$LIVE/lane-gate.json" <<'JSON'
+{ "fps": 10, "frameSize": [1024, 576],
+  "lines": [ { "id": "lane", "a": [512, 0], "b": [512, 576], "insidePoint": [200, 288] } ], "zones": [] }
+JSON
+  LANE_CAMERA=",
+    { \"id\": \"lane\", \"name\": \"Lane camera (plates)\", \"main\": \"rtsp://127.0.0.1:$((RTSP_PORT + 1))/gate\",
+      \"gate\": \"$LIVE/lane-gate.json\", \"analysisFps\": 5, \"analysisWidth\": 1024, \"segmentSeconds\": 10, \"quotaMB\": 500, \"plates\": \"any\" }"
+fi
 secret() { head -c 24 /dev/urandom | base64 | tr -d '/+='; }
 [ -f "$LIVE/agent.key" ] || secret > "$LIVE/agent.key"
 KEY="$(cat "$LIVE/agent.key")"
@@ -79,7 +96,7 @@ cat > "$LIVE/agent.json" <<JSON
   "retention": { "maxAgeDays": 1, "lowDiskFreeMB": 512, "sweepSeconds": 60 },
   "cameras": [
     { "id": "pets", "name": "PETS 2009 gate (RTSP)", "main": "rtsp://camera:$CAM_PASSWORD@127.0.0.1:$RTSP_PORT/gate",
-      "gate": "$GATE", "analysisFps": 5, "segmentSeconds": 10, "quotaMB": 2000 }
+      "gate": "$GATE", "analysisFps": 5, "segmentSeconds": 10, "quotaMB": 2000 }$LANE_CAMERA
   ]
 }
 JSON
@@ -93,6 +110,10 @@ trap cleanup EXIT INT TERM
 /usr/bin/python3 "$ROOT/tests/rtsp/rtsp_server.py" "$LIVE/pets.h264" --port "$RTSP_PORT" --fps 10 \
   --user camera --password "$CAM_PASSWORD" > "$LIVE/rtsp.log" 2>&1 &
 pids+=($!)
+if [ -n "$LANE_CAMERA" ]; then
+  /usr/bin/python3 "$ROOT/tests/rtsp/rtsp_server.py" "$LIVE/lane.h264" --port "$((RTSP_PORT + 1))" --fps 10 > "$LIVE/rtsp-lane.log" 2>&1 &
+  pids+=($!)
+fi
 "${CONSOLE[@]}" serve --data "$DATA" --listen "http://127.0.0.1:$CONSOLE_PORT" > "$DATA/console.log" 2>&1 &
 pids+=($!)
 "${AGENT[@]}" run --config "$LIVE/agent.json" > "$LIVE/agent.log" 2>&1 &
@@ -110,6 +131,7 @@ console     : http://127.0.0.1:$CONSOLE_PORT/   (log in $DATA/console.log)
 logins      : role          user          password
 $(sed 's/^/              /' "$DATA/logins.txt")
 RTSP camera : rtsp://camera:***@127.0.0.1:$RTSP_PORT/gate (PETS 2009, looped)
+$([ -n "$LANE_CAMERA" ] && echo "lane camera : rtsp://127.0.0.1:$((RTSP_PORT + 1))/gate (a car photo panned across the lane line; plates read)")
 agent API   : $API   (key in $LIVE/agent.key; agent log in $LIVE/agent.log)
   curl -H "Authorization: Bearer \$(cat $LIVE/agent.key)" $API/health
 recordings  : $LIVE/data/recordings/pets
@@ -118,9 +140,17 @@ TXT
 if [ -n "${DEMO_SECONDS:-}" ]; then
   sleep "$DEMO_SECONDS"
   curl -s -H "Authorization: Bearer $KEY" "$API/health" > "$LIVE/health.json"
-  /usr/bin/python3 - "$LIVE/health.json" <<'PY'
+  curl -s -H "Authorization: Bearer $KEY" "$API/events?camera=lane&limit=1000" > "$LIVE/lane-events.json"
+  /usr/bin/python3 - "$LIVE/health.json" "$LIVE/lane-events.json" <<'PY'
 import json, sys
 h = json.load(open(sys.argv[1]))
+plates = [e["data"]["plate"] for e in json.load(open(sys.argv[2])).get("events", [])
+          if e["type"] == "crossing" and "plate" in e["data"]]
+read = [p for p in plates if p["text"]]
+if plates:
+    best = max(read, key=lambda p: p["confidence"]) if read else None
+    print(f"lane camera: {len(plates)} vehicle crossings, {len(read)} with a plate read"
+          + (f"; best {best['text']} ({best['confidence']:.2f}), crop /api/plates/lane/{best['crop']}" if best else ""))
 for c in h["cameras"]:
     lines = ", ".join(f"{k} in {v['in']} out {v['out']}" for k, v in c["lineCounts"].items())
     print(f"camera {c['id']}: {c['state']}, {c['segmentsThisRun']} segments recorded, "

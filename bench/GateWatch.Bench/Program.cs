@@ -18,6 +18,7 @@ const string usage = $"""
     {CapacityOptions.Usage}
     {ExportBenchmark.Usage}
     {TilingBenchmark.Usage}
+    {PlatesBenchmark.Usage}
     """;
 
 try
@@ -28,6 +29,7 @@ try
         "capacity" => await CapacityBenchmark.RunAsync(CapacityOptions.Parse(args[1..]), cts.Token),
         "export" => await ExportBenchmark.RunAsync(args[1..], cts.Token),
         "tiling" => await TilingBenchmark.RunAsync(args[1..], cts.Token),
+        "plates" => await PlatesBenchmark.RunAsync(args[1..]),
         "help" or "--help" or "-h" => Help(0),
         _ => Help(2),
     };

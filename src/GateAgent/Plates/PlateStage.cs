@@ -22,6 +22,9 @@ internal sealed partial class PlateStage : IAsyncDisposable
     /// </summary>
     public const int Queue = 16;
 
+    /// <summary>A read this sure (its least sure character) needs no second view.</summary>
+    public const float SureRead = 0.9f;
+
     private readonly PlateReader _reader;
     private readonly PlateRegion _region;
     private readonly string _cropFolder;
@@ -98,6 +101,7 @@ internal sealed partial class PlateStage : IAsyncDisposable
 
     private async Task<PlateData> ReadAsync(Job job)
     {
+        // Best view first; a sure read there settles it, so most vehicles cost one read, and only doubtful ones three.
         var reads = new List<PlateRead?>();
         foreach (var view in job.Views)
         {
@@ -109,6 +113,11 @@ internal sealed partial class PlateStage : IAsyncDisposable
             finally
             {
                 _slots.Release();
+            }
+
+            if (reads[^1] is { Valid: true } read && read.Confidence >= SureRead)
+            {
+                break;
             }
         }
 

@@ -138,6 +138,7 @@ public sealed class AgentConfigLoaderTests : IDisposable
         Assert.Null(config.Retention.MaxAge);
         Assert.Equal(1024L * 1024 * 1024, config.Retention.LowDiskFreeBytes);
         Assert.Equal(TimeSpan.FromSeconds(60), config.Retention.SweepEvery);
+        Assert.Equal(TimeSpan.FromDays(90), config.Retention.PlateMaxAge);
         Assert.Equal(Path.Combine(_dir.Path, "var", "data", "recordings", "yard"), config.CameraFolder("yard"));
 
         var yard = Assert.Single(config.Cameras);
@@ -403,6 +404,30 @@ public sealed class AgentConfigLoaderTests : IDisposable
         Camera(config)["analysisWidth"] = width;
 
         Refuses(config, "$.cameras[0].analysisWidth", "must be an even number of pixels from 320 to 3840");
+    }
+
+    [Theory]
+    [InlineData("vn", "Vietnam")]
+    [InlineData("any", "Any")]
+    [InlineData("off", null)]
+    public void A_camera_reads_plates_with_the_grammar_it_is_given_or_none(string value, string? region)
+    {
+        var config = Minimal();
+        Assert.Equal(GateWatch.Agent.Plates.PlateRegion.Vietnam, Load(config).Cameras[0].Plates);
+        Camera(config)["plates"] = value;
+        Assert.Equal(region, Load(config).Cameras[0].Plates?.ToString());
+    }
+
+    [Fact]
+    public void An_unknown_plate_grammar_or_a_bad_plate_retention_is_refused()
+    {
+        var config = Minimal();
+        Camera(config)["plates"] = "fr";
+        Refuses(config, "$.cameras[0].plates", "must be vn (Vietnam's plates, the default), any (foreign plates) or off, got 'fr'");
+
+        config = Minimal();
+        config["retention"] = new JsonObject { ["plateDays"] = 0 };
+        Refuses(config, "$.retention.plateDays", "must be a positive number");
     }
 
     [Fact]
