@@ -18,7 +18,14 @@ internal sealed record CrossingData(string Line, string Direction, int TrackId, 
     /// <summary>For vehicles on a camera that reads plates: what was read ("" when nothing was); absent for people.</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public PlateData? Plate { get; init; }
+
+    /// <summary>Only on a camera with a barrier, for crossings of its line: whether the plate was allowed and the barrier opened.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public BarrierData? Barrier { get; init; }
 }
+
+/// <summary>The barrier's decision: allowed by the allow list; opened when the relay said yes; why not, when not.</summary>
+internal sealed record BarrierData(bool Allowed, bool Opened, string? Problem);
 
 /// <summary>
 /// A vehicle's plate: canonical text ("59-X1 234.56"), the vote's confidence 0..1, and the crop's file name, which
@@ -50,8 +57,8 @@ internal sealed record CameraEvent(string Type, DateTimeOffset Time, EventData D
         _ => null,
     };
 
-    public static CameraEvent Crossing(Crossing c, PlateData? plate) => new("crossing", c.Time,
-        new CrossingData(c.Line, c.Direction == Direction.In ? "in" : "out", c.TrackId, c.Class.Name()) { Plate = plate });
+    public static CameraEvent Crossing(Crossing c, PlateData? plate, BarrierData? barrier = null) => new("crossing", c.Time,
+        new CrossingData(c.Line, c.Direction == Direction.In ? "in" : "out", c.TrackId, c.Class.Name()) { Plate = plate, Barrier = barrier });
 
     /// <summary>The data as the outbox takes it: always a JSON object.</summary>
     public JsonElement Json() => JsonSerializer.SerializeToElement(Data, Data.GetType(), CameraEventJson.Default);
@@ -81,6 +88,7 @@ internal sealed record Protection(DateTimeOffset From, DateTimeOffset To, string
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase)]
 [JsonSerializable(typeof(CrossingData))]
 [JsonSerializable(typeof(PlateData))]
+[JsonSerializable(typeof(BarrierData))]
 [JsonSerializable(typeof(CrowdData))]
 [JsonSerializable(typeof(OnlineData))]
 [JsonSerializable(typeof(OfflineData))]

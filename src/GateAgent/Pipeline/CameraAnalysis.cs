@@ -67,7 +67,8 @@ internal sealed class CameraAnalysis(
         // Plates: the best views of each vehicle are kept as it moves, and read when it crosses.
         using var views = new PlateViews();
         await using var plates = camera.Plates is { } region && models.Plates is { } plateReader
-            ? new PlateStage(plateReader, region, PlateCrops, analysisSlots, events.Add, log)
+            ? new PlateStage(plateReader, region, PlateCrops, analysisSlots, events.Add, log,
+                camera.Barrier is { } b ? new LaneBarrier(b, LaneBarrier.Http, log) : null)
             : null;
 
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);

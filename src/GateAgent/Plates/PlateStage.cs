@@ -26,6 +26,7 @@ internal sealed partial class PlateStage : IAsyncDisposable
     public const float SureRead = 0.9f;
 
     private readonly PlateReader _reader;
+    private readonly LaneBarrier? _barrier;
     private readonly PlateRegion _region;
     private readonly string _cropFolder;
     private readonly SemaphoreSlim _slots;
@@ -36,8 +37,9 @@ internal sealed partial class PlateStage : IAsyncDisposable
     private readonly Task _worker;
 
     /// <param name="slots">The analysis seats: a read takes one like a frame's analysis does, so plates and detection share the cores.</param>
-    public PlateStage(PlateReader reader, PlateRegion region, string cropFolder, SemaphoreSlim slots, Action<CameraEvent> publish, ILogger log)
+    public PlateStage(PlateReader reader, PlateRegion region, string cropFolder, SemaphoreSlim slots, Action<CameraEvent> publish, ILogger log, LaneBarrier? barrier = null)
     {
+        _barrier = barrier;
         _reader = reader;
         _region = region;
         _cropFolder = cropFolder;
@@ -55,7 +57,7 @@ internal sealed partial class PlateStage : IAsyncDisposable
     /// <summary>Takes a vehicle's crossing and its views (disposed here); publishes the crossing once its plate is read.</summary>
     public void Submit(Crossing crossing, List<Mat> views)
     {
-        if (views.Count == 0)
+        if (views.Count == 0 && _barrier is null)
         {
             _publish(CameraEvent.Crossing(crossing, new PlateData("", 0, null)));
             return;
@@ -95,7 +97,8 @@ internal sealed partial class PlateStage : IAsyncDisposable
                 Dispose(job.Views);
             }
 
-            _publish(CameraEvent.Crossing(job.Crossing, plate));
+            var barrier = _barrier is null ? null : await _barrier.DecideAsync(job.Crossing, plate, _stop.Token).ConfigureAwait(false);
+            _publish(CameraEvent.Crossing(job.Crossing, plate, barrier));
         }
     }
 

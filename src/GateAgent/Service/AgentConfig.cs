@@ -76,4 +76,7 @@ internal sealed record CameraConfig(
     /// on a camera aimed at the lane, with analysisWidth high enough that a plate is some 20 px tall.
     /// </summary>
     public PlateRegion? Plates { get; init; } = PlateRegion.Vietnam;
+
+    /// <summary>The lane's barrier, opened for allowed plates; null for a camera without one.</summary>
+    public BarrierConfig? Barrier { get; init; }
 }

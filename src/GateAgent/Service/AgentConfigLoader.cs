@@ -196,6 +196,7 @@ internal static partial class AgentConfigLoader
                 }
             }
 
+            var plates = PlateRegionOf(d.Plates, $"{at}.plates");
             return new CameraConfig(
                 id,
                 d.Name ?? id,
@@ -210,7 +211,12 @@ internal static partial class AgentConfigLoader
                 d.MaxAgeDays is { } days ? TimeSpan.FromDays(Positive(days, $"{at}.maxAgeDays")) : null,
                 TimeSpan.FromSeconds(NonNegative(d.PreRollSeconds ?? 30, $"{at}.preRollSeconds")),
                 TimeSpan.FromSeconds(NonNegative(d.PostRollSeconds ?? 30, $"{at}.postRollSeconds")))
-            { GateFingerprint = fingerprint, AnalysisWidth = width, Plates = PlateRegionOf(d.Plates, $"{at}.plates") };
+            {
+                GateFingerprint = fingerprint,
+                AnalysisWidth = width,
+                Plates = plates,
+                Barrier = d.Barrier is { } barrier ? BarrierOf(barrier, $"{at}.barrier", gate, plates) : null,
+            };
         }
 
         PlateRegion? PlateRegionOf(string? value, string at) => value switch
@@ -220,6 +226,60 @@ internal static partial class AgentConfigLoader
             "off" => null,
             _ => throw Error(at, $"must be vn (Vietnam's plates, the default), any (foreign plates) or off, got '{value}'"),
         };
+
+        BarrierConfig BarrierOf(BarrierDto b, string at, GateSpec? gate, PlateRegion? plates)
+        {
+            if (gate is null || plates is null)
+            {
+                throw Error(at, "needs the camera's gate spec and plate reading (plates is not off): the barrier opens for plates read on a gate line");
+            }
+
+            if (b.Lines is not { Count: > 0 } lines)
+            {
+                throw Error($"{at}.lines", "lists no line: name the approach line(s) whose crossings may open the barrier");
+            }
+
+            foreach (var line in lines)
+            {
+                if (!gate.Lines.Any(l => l.Id == line))
+                {
+                    throw Error($"{at}.lines", $"'{line}' is not a line of the gate spec (it has {string.Join(", ", gate.Lines.Select(l => l.Id))})");
+                }
+            }
+
+            Direction? direction = b.Direction switch
+            {
+                null or "both" => null,
+                "in" => Direction.In,
+                "out" => Direction.Out,
+                _ => throw Error($"{at}.direction", $"must be in, out or both, got '{b.Direction}'"),
+            };
+            if (!Uri.TryCreate(b.Url, UriKind.Absolute, out var url) || (url.Scheme != Uri.UriSchemeHttp && url.Scheme != Uri.UriSchemeHttps))
+            {
+                throw Error($"{at}.url", $"'{HideUserInfo(b.Url ?? "")}' is not the relay controller's http(s) URL");
+            }
+
+            var method = (b.Method ?? "POST").ToUpperInvariant() switch
+            {
+                "POST" => HttpMethod.Post,
+                "GET" => HttpMethod.Get,
+                "PUT" => HttpMethod.Put,
+                _ => throw Error($"{at}.method", $"must be POST, GET or PUT, got '{b.Method}'"),
+            };
+            var allow = Path.GetFullPath(b.AllowList ?? throw Error($"{at}.allowList", "is required: the file of plates allowed through, one per line"), dir);
+            if (!File.Exists(allow))
+            {
+                throw Error($"{at}.allowList", $"{allow}: no such file");
+            }
+
+            var edits = b.MaxEdits ?? 0;
+            if (edits is < 0 or > 2)
+            {
+                throw Error($"{at}.maxEdits", $"must be 0, 1 or 2 (how many misread characters still match), got {edits}");
+            }
+
+            return new BarrierConfig(lines.ToHashSet(StringComparer.Ordinal), direction, url, method, allow, edits);
+        }
 
         string Source(string value, string at, bool loop)
         {
@@ -276,7 +336,8 @@ internal static partial class AgentConfigLoader
           "cameras": [
             { "id": "north-1", "name": "North gate", "main": "rtsp://user:pass@10.0.0.11/main", "sub": "rtsp://user:pass@10.0.0.11/sub",
               "gate": "north-1.gate.json", "analysisFps": 5, "segmentSeconds": 10, "quotaMB": 20000, "preRollSeconds": 30, "postRollSeconds": 30,
-              "plates": "vn" }
+              "plates": "vn",
+              "barrier": { "lines": ["approach"], "direction": "in", "url": "http://10.0.0.20/relay/1/open", "method": "POST", "allowList": "allowed.txt", "maxEdits": 0 } }
           ]
         }
         """;
@@ -324,5 +385,16 @@ internal static partial class AgentConfigLoader
         [JsonPropertyName("preRollSeconds")] public double? PreRollSeconds { get; set; }
         [JsonPropertyName("postRollSeconds")] public double? PostRollSeconds { get; set; }
         [JsonPropertyName("plates")] public string? Plates { get; set; }
+        [JsonPropertyName("barrier")] public BarrierDto? Barrier { get; set; }
+    }
+
+    private sealed class BarrierDto
+    {
+        [JsonPropertyName("lines")] public List<string>? Lines { get; set; }
+        [JsonPropertyName("direction")] public string? Direction { get; set; }
+        [JsonPropertyName("url")] public string? Url { get; set; }
+        [JsonPropertyName("method")] public string? Method { get; set; }
+        [JsonPropertyName("allowList")] public string? AllowList { get; set; }
+        [JsonPropertyName("maxEdits")] public int? MaxEdits { get; set; }
     }
 }

@@ -14,6 +14,8 @@ public sealed class PlateServiceTests : IDisposable
     private const string Photo = "../shared/data/plates/openalpr-br/AYO9034.jpg";
     private const string Plate = "AYO9034";
 
+    private static readonly string[] Lanes = ["lane"];
+
     private readonly TempDir _dir = new();
 
     public void Dispose() => _dir.Dispose();
@@ -32,6 +34,29 @@ public sealed class PlateServiceTests : IDisposable
             { "fps": 10, "frameSize": [1024, 576],
               "lines": [ { "id": "lane", "a": [512, 0], "b": [512, 576], "insidePoint": [200, 288] } ], "zones": [] }
             """);
+        // The lane's barrier: a relay controller (a loopback HTTP listener) and an allow list holding the car's plate.
+        var allow = _dir.File("allowed.txt");
+        File.WriteAllText(allow, "AYO9034,staff car\n");
+        var relayPort = RtspTestServer.FreePort();
+        using var relay = new HttpListener();
+        relay.Prefixes.Add($"http://127.0.0.1:{relayPort}/");
+        relay.Start();
+        var opened = 0;
+        _ = Task.Run(async () =>
+        {
+            try
+            {
+                while (true)
+                {
+                    var c = await relay.GetContextAsync();
+                    Interlocked.Increment(ref opened);
+                    c.Response.Close();
+                }
+            }
+            catch (Exception e) when (e is HttpListenerException or ObjectDisposedException or InvalidOperationException)
+            {
+            }
+        });
         using var server = RtspTestServer.Start(clip);
         var config = TestAgent.WriteConfig(_dir.Path, [new
         {
@@ -42,6 +67,7 @@ public sealed class PlateServiceTests : IDisposable
             analysisWidth = 1024,
             segmentSeconds = 2,
             plates = "any",
+            barrier = new { lines = Lanes, direction = "in", url = $"http://127.0.0.1:{relayPort}/open", allowList = allow },
         }]);
         await using var agent = await TestAgent.StartAsync(config);
 
@@ -55,6 +81,13 @@ public sealed class PlateServiceTests : IDisposable
         var plate = read.Data.GetProperty("plate");
         Assert.Equal("car", read.Data.GetProperty("class").GetString());
         Assert.InRange(plate.GetProperty("confidence").GetDouble(), 0.3, 1);
+
+        // Allowed: the barrier opened through the relay, and the event says so; the other cars' crossings did not open it.
+        var barrier = read.Data.GetProperty("barrier");
+        Assert.True(barrier.GetProperty("allowed").GetBoolean());
+        Assert.True(barrier.GetProperty("opened").GetBoolean());
+        Assert.InRange(Volatile.Read(ref opened), 1, crossings.Count(e => e.Data.GetProperty("barrier").GetProperty("opened").GetBoolean()));
+        Assert.Contains(crossings, e => !e.Data.GetProperty("barrier").GetProperty("allowed").GetBoolean());
 
         var crop = plate.GetProperty("crop").GetString()!;
         using var response = await agent.Http.GetAsync($"api/plates/lane-1/{crop}");

@@ -431,6 +431,39 @@ public sealed class AgentConfigLoaderTests : IDisposable
     }
 
     [Fact]
+    public void A_barrier_is_checked_against_the_gate_spec_the_url_and_the_allow_list()
+    {
+        File.WriteAllText(Path.Combine(_etc, "cams", "lane.gate.json"),
+            """{ "frameSize": [1280, 720], "lines": [ { "id": "approach", "a": [0, 400], "b": [1280, 400], "insidePoint": [640, 600] } ] }""");
+        File.WriteAllText(Path.Combine(_etc, "allowed.txt"), "51G-123.45\n");
+        JsonObject With(Action<JsonObject> edit)
+        {
+            var config = Minimal();
+            Camera(config)["gate"] = "cams/lane.gate.json";
+            var barrier = new JsonObject { ["lines"] = new JsonArray("approach"), ["direction"] = "in", ["url"] = "http://relay:pw@10.0.0.20/open", ["allowList"] = "allowed.txt" };
+            edit(barrier);
+            Camera(config)["barrier"] = barrier;
+            return config;
+        }
+
+        var ok = Load(With(_ => { })).Cameras[0].Barrier!;
+        Assert.Equal(Path.Combine(_etc, "allowed.txt"), ok.AllowListPath);
+        Assert.Equal(GateWatch.Agent.Gate.Direction.In, ok.Direction);
+        Assert.Equal("http://10.0.0.20/open", ok.SafeUrl);
+
+        Refuses(With(b => b["lines"] = new JsonArray("exit")), "$.cameras[0].barrier.lines", "'exit' is not a line of the gate spec (it has approach)");
+        Refuses(With(b => b["lines"] = new JsonArray()), "$.cameras[0].barrier.lines", "lists no line");
+        var bad = Refuses(With(b => b["url"] = "ftp://relay:pw@10.0.0.20/"), "$.cameras[0].barrier.url", "is not the relay controller's http(s) URL");
+        Assert.DoesNotContain("pw", bad.Message, StringComparison.Ordinal);
+        Refuses(With(b => b["allowList"] = "nope.txt"), "$.cameras[0].barrier.allowList", "no such file");
+        Refuses(With(b => b["direction"] = "sideways"), "$.cameras[0].barrier.direction", "must be in, out or both");
+        Refuses(With(b => b["maxEdits"] = 5), "$.cameras[0].barrier.maxEdits", "must be 0, 1 or 2");
+        var off = With(_ => { });
+        Camera(off)["plates"] = "off";
+        Refuses(off, "$.cameras[0].barrier", "needs the camera's gate spec and plate reading");
+    }
+
+    [Fact]
     public void Malformed_json_is_refused_with_where_it_breaks()
     {
         // The missing comma after the camera id: the reader is inside the first camera when it notices.
