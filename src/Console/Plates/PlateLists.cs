@@ -96,8 +96,11 @@ internal sealed class PlateLists(ConsoleDb db)
     /// <summary>SQLite's extended code for a UNIQUE constraint failure.</summary>
     private const int UniqueViolation = 2067;
 
-    /// <summary>Checks a plate and a kind's fields (by JSON name); null with the problems when something is wrong.</summary>
-    public static PlateCandidate? Check(PlateListKind kind, string? plate, Func<string, string?> value, List<string> problems)
+    /// <summary>
+    /// Checks a plate and a kind's fields (asked for by JSON name); null with the problems when something is wrong,
+    /// each naming the field as the sender knows it (<paramref name="csvNames"/>: a file's column).
+    /// </summary>
+    public static PlateCandidate? Check(PlateListKind kind, string? plate, Func<string, string?> value, List<string> problems, bool csvNames = false)
     {
         var text = (plate ?? "").Trim().ToUpperInvariant();
         if (PlateText.ListProblem(text) is { } bad)
@@ -109,23 +112,24 @@ internal sealed class PlateLists(ConsoleDb db)
         foreach (var f in kind.Fields)
         {
             var v = (value(f.Json) ?? "").Trim();
+            var name = csvNames ? f.Csv : f.Json;
             if (v.Length == 0)
             {
                 if (f.Required)
                 {
-                    problems.Add($"{f.Json}: required{(f.IsDate ? " (a date, yyyy-MM-dd)" : "")}");
+                    problems.Add($"{name}: required{(f.IsDate ? " (a date, yyyy-MM-dd)" : "")}");
                 }
             }
             else if (f.IsDate)
             {
                 if (!DateOnly.TryParseExact(v, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out _))
                 {
-                    problems.Add($"{f.Json}: '{PlateText.Short(v)}' is not a date; write yyyy-MM-dd, e.g. 2026-03-01");
+                    problems.Add($"{name}: '{PlateText.Short(v)}' is not a date; write yyyy-MM-dd, e.g. 2026-03-01");
                 }
             }
             else if (v.Length > MaxField || v.Any(char.IsControl))
             {
-                problems.Add($"{f.Json}: at most {MaxField} characters on one line");
+                problems.Add($"{name}: at most {MaxField} characters on one line");
             }
 
             values[f.Json] = v;
@@ -134,7 +138,9 @@ internal sealed class PlateLists(ConsoleDb db)
         if (kind == PlateListKind.Allowed && values["validFrom"].Length > 0 && values["validTo"].Length > 0
             && string.CompareOrdinal(values["validFrom"], values["validTo"]) > 0 && problems.Count == 0)
         {
-            problems.Add($"validTo {values["validTo"]} is before validFrom {values["validFrom"]}");
+            problems.Add(csvNames
+                ? $"valid_to {values["validTo"]} is before valid_from {values["validFrom"]}"
+                : $"validTo {values["validTo"]} is before validFrom {values["validFrom"]}");
         }
 
         return problems.Count == 0 ? new PlateCandidate(text, PlateText.Normalize(text), values) : null;
@@ -276,7 +282,7 @@ internal sealed class PlateLists(ConsoleDb db)
             }
 
             var why = new List<string>();
-            var entry = Check(kind, Cell("plate"), json => Cell(kind.Fields.Single(f => f.Json == json).Csv), why);
+            var entry = Check(kind, Cell("plate"), json => Cell(kind.Fields.Single(f => f.Json == json).Csv), why, csvNames: true);
             if (entry is null)
             {
                 problems.AddRange(why.Select(w => new ImportProblem(r.Line, w)));
