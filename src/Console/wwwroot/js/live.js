@@ -366,7 +366,7 @@ function ago(iso) {
 
 const alertEls = new Map(); // id -> element, kept across polls so a button does not vanish under a click
 
-const ICONS = { 'camera-offline': '▣', 'plate-denied': '⛔', 'plate-unlisted': '?' };
+const ICONS = { 'camera-offline': '▣', 'plate-denied': '✖', 'plate-unlisted': '?' };
 
 /** The plate crop the agent cut, through the console's relay; gone quietly when the agent has no such file. */
 function cropEl(a, cls) {
