@@ -54,9 +54,10 @@ internal sealed partial class PlateRetention(ConsoleDb db, ConsoleSettings setti
         {
             Sweep();
         }
-        catch (Exception e) when (e is Microsoft.Data.Sqlite.SqliteException or IOException)
+        catch (Exception e) when (e is Microsoft.Data.Sqlite.SqliteException or IOException or InvalidOperationException)
         {
-            // The next tick tries again; a database busy for five seconds must not end the timer.
+            // The next tick tries again: a database busy for five seconds must not end the timer, nor the console
+            // (an exception escaping a timer's callback ends the process).
             Log.SweepFailed(log, e.Message);
         }
         finally
