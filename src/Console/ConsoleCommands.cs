@@ -6,6 +6,7 @@ using GateWatch.Central.Cases;
 using GateWatch.Central.Data;
 using GateWatch.Central.Evidence;
 using GateWatch.Central.Live;
+using GateWatch.Central.Plates;
 using GateWatch.Central.Recordings;
 using GateWatch.Central.Statistics;
 using GateWatch.Central.Users;
@@ -19,7 +20,9 @@ internal static class ConsoleCommands
     public const string Usage = """
         GateWatch console
 
-        serve [--data DIR] [--listen URL]     the web application (default data ./var/console, http://127.0.0.1:8700)
+        serve [--data DIR] [--listen URL] [--plate-retention-days N]
+                                              the web application (default data ./var/console, http://127.0.0.1:8700);
+                                              plate reads are deleted N days after they were read (default 90)
         create-admin --name NAME [--data DIR] [--password-file FILE]
                                               the first administrator (the password from FILE, else one line of stdin)
         create-user --name NAME --role ROLE [--data DIR] [--password-file FILE]
@@ -50,7 +53,17 @@ internal static class ConsoleCommands
         switch (command)
         {
             case "serve":
-                var app = ConsoleHost.Build(new ConsoleSettings(options.GetValueOrDefault("--data", "var/console"), options.GetValueOrDefault("--listen", "http://127.0.0.1:8700")));
+                var retention = options.GetValueOrDefault("--plate-retention-days", "90");
+                if (!int.TryParse(retention, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var days) || days is < 1 or > 3650)
+                {
+                    Console.Error.WriteLine($"error: --plate-retention-days: '{retention}' is not a number of days from 1 to 3650");
+                    return 2;
+                }
+
+                var app = ConsoleHost.Build(new ConsoleSettings(options.GetValueOrDefault("--data", "var/console"), options.GetValueOrDefault("--listen", "http://127.0.0.1:8700"))
+                {
+                    PlateRetention = TimeSpan.FromDays(days),
+                });
                 await app.RunAsync().ConfigureAwait(false);
                 return 0;
             case "create-admin" or "create-user":
@@ -182,6 +195,9 @@ internal static class ConsoleCommands
 internal sealed record ConsoleSettings(string DataDir, string Listen)
 {
     public string DatabasePath => Path.Combine(Path.GetFullPath(DataDir), "console.db");
+
+    /// <summary>How long plate reads (personal data) are kept; see Plates/PlateRetention.</summary>
+    public TimeSpan PlateRetention { get; init; } = TimeSpan.FromDays(90);
 }
 
 /// <summary>Composes the web application.</summary>
@@ -207,6 +223,7 @@ internal static class ConsoleHost
         builder.Services.AddUsers();
         builder.Services.AddAgents();
         builder.Services.AddCases();
+        builder.Services.AddPlates();
         configure?.Invoke(builder);
 
         var app = builder.Build();
@@ -226,6 +243,7 @@ internal static class ConsoleHost
         app.MapCases();
         app.MapEvidence();
         app.MapStatistics();
+        app.MapPlates();
         // The signing key is made at first start, not at the first export, so its fingerprint can be published early.
         _ = app.Services.GetRequiredService<EvidenceKey>();
         return app;

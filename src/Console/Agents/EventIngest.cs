@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using GateWatch.Central.Data;
+using Microsoft.Data.Sqlite;
 
 namespace GateWatch.Central.Agents;
 
@@ -12,11 +13,25 @@ internal sealed record IncomingEvent(long Seq, string Id, string Agent, string C
 internal sealed record IngestResult(int Stored, int Duplicates, IReadOnlyList<string> Rejected);
 
 /// <summary>
+/// A feature that keeps its own part of what agents send (plate reads do), checked with each event and stored in
+/// the same transaction, so an event and what was made of it are stored together or not at all. Features plug in
+/// here rather than the ingest knowing each of them.
+/// </summary>
+internal interface IEventHook
+{
+    /// <summary>Why <paramref name="e"/> cannot be stored, or null when this feature has nothing against it.</summary>
+    string? Problem(IncomingEvent e);
+
+    /// <summary>The events of one batch just stored (duplicates left out), inside the ingest's transaction.</summary>
+    void Stored(SqliteConnection c, SqliteTransaction tx, string agent, IReadOnlyList<IncomingEvent> stored);
+}
+
+/// <summary>
 /// Stores agents' events exactly once each. Agents deliver at least once, so the same event may come again
 /// after a lost response; its id (the agent's idempotency key) is the primary key, and a second copy is
 /// counted, not stored.
 /// </summary>
-internal sealed partial class EventIngest(ConsoleDb db, TimeProvider time)
+internal sealed partial class EventIngest(ConsoleDb db, TimeProvider time, IEnumerable<IEventHook> hooks)
 {
     public static readonly IReadOnlySet<string> Types = new HashSet<string>(StringComparer.Ordinal)
     {
@@ -49,9 +64,10 @@ internal sealed partial class EventIngest(ConsoleDb db, TimeProvider time)
             INSERT INTO events (id, agent, seq, camera, type, time_ms, data, received_ms)
             VALUES ($id, $agent, $seq, $camera, $type, $time, $data, $now) ON CONFLICT (id) DO NOTHING
             """;
+        var fresh = new List<IncomingEvent>();
         foreach (var e in events)
         {
-            if (Problem(agent, e, now) is { } why)
+            if ((Problem(agent, e, now) ?? hooks.Select(h => h.Problem(e)).FirstOrDefault(p => p is not null)) is { } why)
             {
                 rejected.Add($"event {Safe(e.Id)} (seq {e.Seq}): {why}");
                 continue;
@@ -69,11 +85,17 @@ internal sealed partial class EventIngest(ConsoleDb db, TimeProvider time)
             if (cmd.ExecuteNonQuery() == 1)
             {
                 stored++;
+                fresh.Add(e);
             }
             else
             {
                 duplicates++;
             }
+        }
+
+        foreach (var hook in hooks)
+        {
+            hook.Stored(c, tx, agent, fresh);
         }
 
         tx.Commit();

@@ -7,7 +7,10 @@ internal static class Relay
 
     /// <param name="started">Told how the agent answered before anything is relayed: its status, or 502 and why when
     /// it could not be reached (for the audit log of who watched what).</param>
-    public static async Task<IResult> StreamAsync(AgentClient agents, string agent, string path, HttpContext http, Action<int, string?>? started = null)
+    /// <param name="contentType">The type to answer with whatever the agent said, for what can only be one kind of
+    /// file (a JPEG): the console's origin must not serve an agent's HTML.</param>
+    public static async Task<IResult> StreamAsync(
+        AgentClient agents, string agent, string path, HttpContext http, Action<int, string?>? started = null, string? contentType = null)
     {
         HttpResponseMessage upstream;
         try
@@ -31,7 +34,7 @@ internal static class Relay
 
             started?.Invoke((int)upstream.StatusCode, null);
             http.Response.StatusCode = (int)upstream.StatusCode;
-            http.Response.ContentType = upstream.Content.Headers.ContentType?.ToString() ?? "application/octet-stream";
+            http.Response.ContentType = contentType ?? upstream.Content.Headers.ContentType?.ToString() ?? "application/octet-stream";
             if (upstream.Content.Headers.ContentLength is { } length)
             {
                 http.Response.ContentLength = length;

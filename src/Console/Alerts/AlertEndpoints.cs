@@ -2,15 +2,19 @@ using System.Security.Claims;
 using System.Text.Json;
 using GateWatch.Central.Audit;
 using GateWatch.Central.Data;
+using GateWatch.Central.Plates;
 using GateWatch.Central.Users;
 
 namespace GateWatch.Central.Alerts;
 
-/// <summary>What guards must react to: crowd gatherings and cameras going offline, until acknowledged with a note.</summary>
+/// <summary>What guards must react to: crowd gatherings, cameras going offline and plates a gate's policy alerts on, until acknowledged with a note.</summary>
 internal static class AlertEndpoints
 {
     /// <summary>The event types that raise an alert on the wall.</summary>
     public static readonly IReadOnlyList<string> Types = ["crowd-start", "camera-offline"];
+
+    /// <summary>The most alerts one list holds, the newest.</summary>
+    private const int MaxListed = 500;
 
     /// <summary>A note is a sentence or two of what the guard saw or did; a page of text is not a note.</summary>
     private const int MaxNote = 1000;
@@ -29,28 +33,48 @@ internal static class AlertEndpoints
                 FROM events e LEFT JOIN acknowledgements a ON a.event_id = e.id
                 WHERE e.type IN ('{string.Join("', '", Types)}') AND e.time_ms >= $since
                   AND ($open = 0 OR a.event_id IS NULL)
-                ORDER BY e.time_ms DESC LIMIT 500
+                ORDER BY e.time_ms DESC LIMIT $limit
                 """;
             cmd.Parameters.AddWithValue("$since", since ?? 0);
             cmd.Parameters.AddWithValue("$open", open == true ? 1 : 0);
-            using var r = cmd.ExecuteReader();
-            var list = new List<object>();
-            while (r.Read())
+            cmd.Parameters.AddWithValue("$limit", MaxListed);
+            var list = new List<(long Time, object Alert)>();
+            using (var r = cmd.ExecuteReader())
             {
-                using var data = JsonDocument.Parse(r.GetString(5));
-                list.Add(new
+                while (r.Read())
                 {
-                    id = r.GetString(0),
-                    agent = r.GetString(1),
-                    camera = r.GetString(2),
-                    type = r.GetString(3),
-                    time = DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(4)),
-                    data = data.RootElement.Clone(),
-                    acknowledged = r.IsDBNull(6) ? null : new { by = r.GetString(6), time = DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(7)), note = r.GetString(8) },
-                });
+                    using var data = JsonDocument.Parse(r.GetString(5));
+                    list.Add((r.GetInt64(4), new
+                    {
+                        id = r.GetString(0),
+                        agent = r.GetString(1),
+                        camera = r.GetString(2),
+                        type = r.GetString(3),
+                        time = DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(4)),
+                        data = data.RootElement.Clone(),
+                        acknowledged = r.IsDBNull(6) ? null : new { by = r.GetString(6), time = DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(7)), note = r.GetString(8) },
+                    }));
+                }
             }
 
-            return Results.Json(list);
+            // Plate alerts are the console's own decision about a crossing, stored with its read rather than sent as an
+            // event: listed from there, under the crossing's event id, and acknowledged like any other alert.
+            foreach (var p in PlateReads.Alerts(c, since ?? 0, open == true, MaxListed))
+            {
+                list.Add((p.Time.ToUnixTimeMilliseconds(), new
+                {
+                    id = p.EventId,
+                    agent = p.Agent,
+                    camera = p.Camera,
+                    type = p.Alert,
+                    time = p.Time,
+                    data = new { direction = p.Direction, @class = p.Class },
+                    plate = new { text = p.Text, confidence = p.Confidence, status = p.Status, matched = p.Matched, crop = PlateEndpoints.CropUrl(p) },
+                    acknowledged = p.Acknowledged is { } k ? new { by = k.By, time = k.Time, note = k.Note } : null,
+                }));
+            }
+
+            return Results.Json(list.OrderByDescending(x => x.Time).Take(MaxListed).Select(x => x.Alert));
         });
         alerts.MapPost("/{id}/acknowledge", (string id, Ack? body, ConsoleDb db, AuditLog audit, TimeProvider time, ClaimsPrincipal user) =>
         {
@@ -64,7 +88,7 @@ internal static class AlertEndpoints
             using var find = c.CreateCommand();
             find.CommandText = $"SELECT type FROM events WHERE id = $id AND type IN ('{string.Join("', '", Types)}')";
             find.Parameters.AddWithValue("$id", id);
-            if (find.ExecuteScalar() is null)
+            if (find.ExecuteScalar() is null && !PlateReads.IsAlert(c, id))
             {
                 return Results.Problem(statusCode: 404, detail: $"no alert {(id.Length > 64 ? id[..64] : id)}");
             }

@@ -24,6 +24,10 @@ internal static class AuditActions
     public const string AccessDenied = "access-denied";
     public const string AuditRead = "audit-read";
     public const string AuditVerify = "audit-verify";
+    public const string PlateListChange = "plate-list-change";
+    public const string PlateListExport = "plate-list-export";
+    public const string PlateSearch = "plate-search";
+    public const string PlateRetention = "plate-retention";
 }
 
 /// <summary>How an audited attempt ended; failed and refused attempts are logged as well as successful ones.</summary>

@@ -115,5 +115,74 @@ internal static class Migrations
         );
         CREATE INDEX case_packages_by_case ON case_packages (case_id);
         """,
+
+        // 5: vehicle access control by plate. A read is the console's copy of the plate in a crossing event,
+        // with the list status and the alert decided when it arrived (a later list change does not rewrite
+        // what the guard was told). Plates are stored twice: as read (for people) and as upper-case letters
+        // and digits (for comparing; dashes, dots and spaces are print). Reads are personal data and are
+        // deleted after the console's retention (PlateRetention); the lists are kept until an admin edits them.
+        """
+        CREATE TABLE plate_reads (
+            event_id     TEXT PRIMARY KEY REFERENCES events (id),
+            agent        TEXT NOT NULL,
+            camera       TEXT NOT NULL,
+            time_ms      INTEGER NOT NULL,
+            text         TEXT NOT NULL,
+            plate        TEXT NOT NULL,
+            confidence   REAL NOT NULL,
+            crop         TEXT,
+            class        TEXT NOT NULL,
+            direction    TEXT NOT NULL,
+            status       TEXT NOT NULL CHECK (status IN ('allowed', 'denied', 'visitor', 'unlisted')),
+            matched      TEXT NOT NULL,
+            alert        TEXT CHECK (alert IN ('plate-denied', 'plate-unlisted'))
+        );
+        CREATE INDEX plate_reads_by_time ON plate_reads (time_ms);
+        CREATE INDEX plate_reads_by_camera ON plate_reads (agent, camera, time_ms);
+        CREATE INDEX plate_reads_alerts ON plate_reads (time_ms) WHERE alert IS NOT NULL;
+        CREATE TABLE plate_allowed (
+            id           INTEGER PRIMARY KEY,
+            plate        TEXT NOT NULL UNIQUE,
+            text         TEXT NOT NULL,
+            owner        TEXT NOT NULL,
+            company      TEXT NOT NULL,
+            valid_from   TEXT,
+            valid_to     TEXT,
+            added_by     TEXT NOT NULL,
+            added_ms     INTEGER NOT NULL
+        );
+        CREATE TABLE plate_denied (
+            id           INTEGER PRIMARY KEY,
+            plate        TEXT NOT NULL UNIQUE,
+            text         TEXT NOT NULL,
+            reason       TEXT NOT NULL,
+            added_by     TEXT NOT NULL,
+            added_ms     INTEGER NOT NULL
+        );
+        CREATE TABLE plate_visitors (
+            id           INTEGER PRIMARY KEY,
+            plate        TEXT NOT NULL,
+            text         TEXT NOT NULL,
+            host         TEXT NOT NULL,
+            day          TEXT NOT NULL,
+            added_by     TEXT NOT NULL,
+            added_ms     INTEGER NOT NULL,
+            UNIQUE (plate, day)
+        );
+        CREATE TABLE plate_policies (
+            agent        TEXT NOT NULL,
+            camera       TEXT NOT NULL,
+            policy       TEXT NOT NULL CHECK (policy IN ('log', 'alert-denied', 'alert-unlisted')),
+            set_by       TEXT NOT NULL,
+            set_ms       INTEGER NOT NULL,
+            PRIMARY KEY (agent, camera)
+        );
+        CREATE TABLE plate_settings (
+            key          TEXT PRIMARY KEY,
+            value        TEXT NOT NULL,
+            set_by       TEXT NOT NULL,
+            set_ms       INTEGER NOT NULL
+        );
+        """,
     ];
 }

@@ -8,7 +8,7 @@ using Microsoft.Data.Sqlite;
 namespace GateWatch.Central.Statistics;
 
 /// <summary>
-/// Entries, exits and alerts per hour or day, for reviewers, as JSON or CSV. The database groups and counts;
+/// Entries, exits and alerts (plate alerts included) per hour or day, for reviewers, as JSON or CSV. The database groups and counts;
 /// the events themselves are never loaded, so a year of a busy gate costs one index scan.
 /// </summary>
 internal static class StatisticsEndpoints
@@ -62,10 +62,15 @@ internal static class StatisticsEndpoints
     private static IResult Alerts(ConsoleDb db, Query q)
     {
         using var c = db.Open();
+        // Plate alerts live with their reads (and go with them at the end of the retention period).
         using var cmd = Command(c, q, $"""
             SELECT (time_ms / $bucket) * $bucket AS b, agent, camera, type, COUNT(*)
-            FROM events
-            WHERE type IN ('{string.Join("', '", AlertEndpoints.Types)}') AND time_ms >= $from AND time_ms < $to
+            FROM (
+                SELECT time_ms, agent, camera, type FROM events
+                WHERE type IN ('{string.Join("', '", AlertEndpoints.Types)}') AND time_ms >= $from AND time_ms < $to
+                UNION ALL
+                SELECT time_ms, agent, camera, alert FROM plate_reads
+                WHERE alert IS NOT NULL AND time_ms >= $from AND time_ms < $to)
             GROUP BY b, agent, camera, type
             ORDER BY b, agent, camera, type
             """);

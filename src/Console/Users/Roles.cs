@@ -51,6 +51,17 @@ internal static class SharedRights
     /// <summary>The camera list: the wall, the recordings and the cases pages all pick cameras from it.</summary>
     public const string SeeCameras = "see-cameras";
 
-    public static readonly string[] SeeCamerasHolders =
-        [.. new[] { Rights.Watch, Rights.Review, Rights.Export }.SelectMany(r => Rights.Holders[r]).Distinct()];
+    public static readonly string[] SeeCamerasHolders = Join(Rights.Watch, Rights.Review, Rights.Export);
+
+    /// <summary>Plate crops: the guards see them on the wall's plate alerts, reviewers and investigators in their searches.</summary>
+    public const string SeePlateCrops = "see-plate-crops";
+
+    public static readonly string[] SeePlateCropsHolders = Join(Rights.Watch, Rights.Review);
+
+    /// <summary>The plate lists: admins keep them, reviewers and investigators may read them (not change them).</summary>
+    public const string ReadPlateLists = "read-plate-lists";
+
+    public static readonly string[] ReadPlateListsHolders = Join(Rights.Review, Rights.Administer);
+
+    private static string[] Join(params string[] rights) => [.. rights.SelectMany(r => Rights.Holders[r]).Distinct()];
 }

@@ -48,7 +48,9 @@ internal static partial class UserEndpoints
             .AddPolicy(Rights.Statistics, p => p.RequireRole(Rights.Holders[Rights.Statistics]))
             .AddPolicy(Rights.Export, p => p.RequireRole(Rights.Holders[Rights.Export]))
             .AddPolicy(Rights.Administer, p => p.RequireRole(Rights.Holders[Rights.Administer]))
-            .AddPolicy(SharedRights.SeeCameras, p => p.RequireRole(SharedRights.SeeCamerasHolders));
+            .AddPolicy(SharedRights.SeeCameras, p => p.RequireRole(SharedRights.SeeCamerasHolders))
+            .AddPolicy(SharedRights.SeePlateCrops, p => p.RequireRole(SharedRights.SeePlateCropsHolders))
+            .AddPolicy(SharedRights.ReadPlateLists, p => p.RequireRole(SharedRights.ReadPlateListsHolders));
         return services;
     }
 

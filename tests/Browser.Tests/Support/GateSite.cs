@@ -27,6 +27,7 @@ public sealed class GateSite : IAsyncLifetime
     private ChildProcess? _agent;
     private IPlaywright? _playwright;
     private string _agentKey = "";
+    private string _consoleKey = "";
     private int _agentPort;
 
     public Uri ConsoleUrl { get; private set; } = null!;
@@ -67,7 +68,7 @@ public sealed class GateSite : IAsyncLifetime
         // the run leaves the repository's sample as committed.
         var gate = Path.Combine(agentDir, "pets-gate.json");
         File.Copy(TestPaths.Resolve("samples/pets-gate.json"), gate);
-        var consoleKey = Console("register-agent", "--id", AgentId, "--name", "North gate", "--url", $"http://127.0.0.1:{_agentPort}/",
+        var consoleKey = _consoleKey = Console("register-agent", "--id", AgentId, "--name", "North gate", "--url", $"http://127.0.0.1:{_agentPort}/",
             "--api-key-file", Path.Combine(agentDir, "agent.key"), "--data", consoleData).Trim();
         var config = new
         {
@@ -133,6 +134,22 @@ public sealed class GateSite : IAsyncLifetime
         using var response = await Http.SendAsync(request);
         response.EnsureSuccessStatusCode();
         return (await response.Content.ReadFromJsonAsync<JsonElement>())!;
+    }
+
+    /// <summary>
+    /// Delivers events to the console the way the agent does: POST /api/agents/events with the key the agent's
+    /// registration gave, in the agent's outbox format. For events the clip itself cannot make (a plate read).
+    /// </summary>
+    public async Task<JsonElement> DeliverAsync(params object[] events)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(ConsoleUrl, "api/agents/events"))
+        {
+            Content = JsonContent.Create(new { agent = AgentId, events }),
+        };
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", _consoleKey);
+        using var response = await Http.SendAsync(request);
+        response.EnsureSuccessStatusCode();
+        return await response.Content.ReadFromJsonAsync<JsonElement>();
     }
 
     /// <summary>Waits until the agent holds at least <paramref name="span"/> of finished footage up to a few seconds ago.</summary>

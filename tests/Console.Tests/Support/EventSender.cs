@@ -10,12 +10,13 @@ namespace GateWatch.Central.Tests.Support;
 internal sealed class EventSender(TestConsole console, string agent, string key)
 {
     private long _seq;
+    private object? _last;
 
-    /// <summary>Registers <paramref name="agent"/> (as admin1) at an address nothing listens on, and returns its sender.</summary>
-    public static async Task<EventSender> RegisterAsync(TestConsole console, string agent, string name)
+    /// <summary>Registers <paramref name="agent"/> (as admin1) at <paramref name="url"/> (by default an address nothing listens on), and returns its sender.</summary>
+    public static async Task<EventSender> RegisterAsync(TestConsole console, string agent, string name, string url = "http://127.0.0.1:9/")
     {
         using var admin = await console.SignedInAsync("admin1");
-        var r = await admin.PostAsJsonAsync("api/admin/agents", new { id = agent, name, url = "http://127.0.0.1:9/", apiKey = "agent-local-key-0123" });
+        var r = await admin.PostAsJsonAsync("api/admin/agents", new { id = agent, name, url, apiKey = "agent-local-key-0123" });
         Assert.Equal(HttpStatusCode.Created, r.StatusCode);
         return new EventSender(console, agent, (await r.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("consoleKey").GetString()!);
     }
@@ -23,10 +24,22 @@ internal sealed class EventSender(TestConsole console, string agent, string key)
     public static SentEvent Crossing(string camera, string time, string direction, string @class = "person") =>
         new(camera, "crossing", time, new { line = "gate", direction, trackId = 7, @class });
 
+    /// <summary>A vehicle's crossing with the plate the agent read (the wire contract's <c>plate</c> object).</summary>
+    public static SentEvent PlateCrossing(string camera, string time, string text, string @class = "car", string direction = "in", double confidence = 0.93, string? crop = null) =>
+        new(camera, "crossing", time, new { line = "in-lane", direction, trackId = 12, @class, plate = new { text, confidence, crop } });
+
     public static SentEvent Other(string camera, string type, string time) => new(camera, type, time, new { zone = "gate", peak = 6 });
 
-    /// <summary>Sends the events in one batch; every one must be stored.</summary>
-    public async Task SendAsync(params SentEvent[] events)
+    /// <summary>Sends the events in one batch; every one must be stored. Returns their ids.</summary>
+    public async Task<IReadOnlyList<string>> SendAsync(params SentEvent[] events)
+    {
+        var (status, result, ids) = await TrySendAsync(events);
+        Assert.True(status == HttpStatusCode.OK && result.GetProperty("stored").GetInt32() == ids.Count, result.ToString());
+        return ids;
+    }
+
+    /// <summary>Sends the events in one batch; the console's answer (stored, duplicates, rejected) and the ids sent.</summary>
+    public async Task<(HttpStatusCode Status, JsonElement Result, IReadOnlyList<string> Ids)> TrySendAsync(params SentEvent[] events)
     {
         using var http = console.Client();
         http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key);
@@ -44,9 +57,18 @@ internal sealed class EventSender(TestConsole console, string agent, string key)
                 data = e.Data,
             };
         }).ToList();
-        var r = await http.PostAsJsonAsync("api/agents/events", new { agent, events = batch });
-        var result = await r.Content.ReadFromJsonAsync<JsonElement>();
-        Assert.True(result.GetProperty("stored").GetInt32() == batch.Count, result.ToString());
+        _last = new { agent, events = batch };
+        var r = await http.PostAsJsonAsync("api/agents/events", _last);
+        return (r.StatusCode, await r.Content.ReadFromJsonAsync<JsonElement>(), batch.Select(b => b.id).ToList());
+    }
+
+    /// <summary>The last batch sent again, as an agent does when the console's answer was lost; the console's answer.</summary>
+    public async Task<JsonElement> ReplayAsync()
+    {
+        using var http = console.Client();
+        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key);
+        var r = await http.PostAsJsonAsync("api/agents/events", _last);
+        return await r.Content.ReadFromJsonAsync<JsonElement>();
     }
 }
 

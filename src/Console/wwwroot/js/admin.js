@@ -8,7 +8,8 @@ const PAGE = 50;
 const CHUNK = 1000;
 const MAX_CHUNKS = 100;
 const ACTIONS = ['login', 'login-failed', 'logout', 'live-view', 'recording-view', 'export', 'evidence-verify', 'case-created', 'clip-added',
-  'acknowledge', 'config-change', 'user-created', 'user-changed', 'agent-registered', 'ingest-refused', 'access-denied', 'audit-read', 'audit-verify'];
+  'acknowledge', 'config-change', 'user-created', 'user-changed', 'agent-registered', 'ingest-refused', 'access-denied', 'audit-read', 'audit-verify',
+  'plate-list-change', 'plate-list-export', 'plate-search', 'plate-retention'];
 const audit = { all: [], page: 0, truncated: false };
 
 function ago(t) {

@@ -2,9 +2,11 @@
 // The API is the authority on rights; the pages only hide what a role cannot use.
 
 export class ApiError extends Error {
-  constructor(status, detail) {
+  /** body: the server's problem+json, with what more it says (an import's bad lines). */
+  constructor(status, detail, body = null) {
     super(detail);
     this.status = status;
+    this.body = body;
   }
 }
 
@@ -27,8 +29,9 @@ export async function api(path, { method = 'GET', body, form, raw = false, signa
   }
   if (!r.ok) {
     let detail = `HTTP ${r.status}`;
-    try { const p = await r.json(); detail = p.detail || p.title || detail; } catch { /* not JSON */ }
-    throw new ApiError(r.status, detail);
+    let problem = null;
+    try { problem = await r.json(); detail = problem.detail || problem.title || detail; } catch { /* not JSON */ }
+    throw new ApiError(r.status, detail, problem);
   }
   if (raw) return r;
   if (r.status === 204) return null;
@@ -43,20 +46,28 @@ export async function session() {
   return me;
 }
 
-/** Pages in the order of the top bar, each with the right it needs. */
+/** Pages in the order of the top bar, each with the right it needs (or a list of rights, any of which will do). */
 export const PAGES = [
   { href: '/live.html', label: 'Live wall', right: 'watch' },
   { href: '/recordings.html', label: 'Recordings', right: 'review' },
+  { href: '/vehicles.html', label: 'Vehicles', right: 'review' },
   { href: '/cases.html', label: 'Cases', right: 'export' },
   { href: '/verify.html', label: 'Verify package', right: 'export' },
   { href: '/stats.html', label: 'Statistics', right: 'statistics' },
   { href: '/admin.html', label: 'Admin', right: 'administer' },
   { href: '/cameras.html', label: 'Lines & zones', right: 'administer' },
+  // Admins keep the plate lists; reviewers and investigators may read them.
+  { href: '/plates.html', label: 'Plate lists', right: ['administer', 'review'] },
 ];
+
+/** Whether the user holds the right (or one of the rights) given. */
+export function may(me, right) {
+  return [right].flat().some((r) => me.rights.includes(r));
+}
 
 /** The first page a user may use: where they land after signing in. */
 export function home(me) {
-  return (PAGES.find((p) => me.rights.includes(p.right)) || { href: '/login.html' }).href;
+  return (PAGES.find((p) => may(me, p.right)) || { href: '/login.html' }).href;
 }
 
 /**
@@ -65,14 +76,14 @@ export function home(me) {
  */
 export async function start(right) {
   const me = await session();
-  if (right && !me.rights.includes(right)) {
+  if (right && !may(me, right)) {
     location.replace(home(me));
     throw new ApiError(403, 'not for this role');
   }
   const top = document.getElementById('top');
   top.replaceChildren(
     el('a', { class: 'brand', href: home(me) }, 'GateWatch'),
-    el('nav', {}, ...PAGES.filter((p) => me.rights.includes(p.right)).map((p) =>
+    el('nav', {}, ...PAGES.filter((p) => may(me, p.right)).map((p) =>
       el('a', { href: p.href, class: location.pathname === p.href ? 'active' : '' }, p.label))),
     el('span', { class: 'who', 'data-testid': 'who' }, `${me.name} · ${me.role}`),
     el('button', { class: 'link', id: 'signout', onclick: signOut }, 'Sign out'),

@@ -31,6 +31,8 @@ class Tile {
     this.notice = el('div', { class: 'notice', hidden: true });
     this.latency = el('span', { class: 'latency', 'data-testid': 'latency', title: 'How far the picture is behind the newest video received' });
     this.live = el('span', { class: 'live-dot', hidden: true }, 'LIVE');
+    // The newest open plate alert of this camera, on the picture: the guard looks for that vehicle.
+    this.plateTag = el('span', { class: 'plate-tag', 'data-testid': 'plate-tag', hidden: true });
     this.pill = el('span', { class: 'pill', 'data-testid': 'state' });
     this.name = el('h2', { class: 'cam-name' });
     this.agentName = el('span', { class: 'agent-name' });
@@ -46,7 +48,7 @@ class Tile {
     el('header', { class: 'tile-head' },
       el('div', { class: 'titles' }, this.name, this.agentName),
       this.pill),
-    this.stage = el('div', { class: 'stage' }, this.video, this.still, this.canvas, this.notice, this.live, this.latency),
+    this.stage = el('div', { class: 'stage' }, this.video, this.still, this.canvas, this.notice, this.live, this.plateTag, this.latency),
     el('footer', { class: 'tile-foot' }, this.today, this.counts));
     this.overlay = new Overlay(this.canvas, () => this.mediaSize(), () => (this.player?.playing ? this.player.latency() : 0));
     new ResizeObserver(() => this.overlay.draw()).observe(this.canvas);
@@ -330,6 +332,8 @@ export function describe(a) {
   switch (a.type) {
     case 'crowd-start': return `Crowd gathering in zone ${a.data?.zone ?? '?'} at camera ${cam}`;
     case 'camera-offline': return `Camera ${cam} offline`;
+    case 'plate-denied': return `Denied plate ${a.plate?.text ?? '?'} at camera ${cam}`;
+    case 'plate-unlisted': return `Unlisted plate ${a.plate?.text ?? '?'} at camera ${cam}`;
     default: return `${a.type.replace(/-/g, ' ')} at camera ${cam}`;
   }
 }
@@ -337,6 +341,12 @@ export function describe(a) {
 function detail(a) {
   if (a.type === 'crowd-start' && a.data?.peak) return `${a.data.peak} people at the peak`;
   if (a.type === 'camera-offline' && a.data?.reason) return short(a.data.reason);
+  if (a.plate) {
+    const p = a.plate;
+    return [a.data?.class, a.data?.direction === 'in' ? 'entering' : a.data?.direction === 'out' ? 'leaving' : null,
+      p.matched || (p.status === 'unlisted' ? 'not on any list' : null),
+      Number.isFinite(p.confidence) ? `read ${Math.round(p.confidence * 100)}% sure` : null].filter(Boolean).join(' · ');
+  }
   return '';
 }
 
@@ -356,13 +366,24 @@ function ago(iso) {
 
 const alertEls = new Map(); // id -> element, kept across polls so a button does not vanish under a click
 
+const ICONS = { 'camera-offline': '▣', 'plate-denied': '✖', 'plate-unlisted': '?' };
+
+/** The plate crop the agent cut, through the console's relay; gone quietly when the agent has no such file. */
+function cropEl(a, cls) {
+  if (!a.plate?.crop) return null;
+  const img = el('img', { class: cls, src: a.plate.crop, alt: `Plate ${a.plate.text}`, 'data-testid': 'alert-crop' });
+  img.addEventListener('error', () => { img.hidden = true; });
+  return img;
+}
+
 function alertEl(a) {
   const ago_ = el('span', { class: 'ago' });
   const e = el('div', {
     class: `alert ${a.type}`, role: 'alert', 'data-testid': 'alert', 'data-id': a.id, 'data-type': a.type,
     'data-agent': a.agent, 'data-camera': a.camera,
   },
-  el('span', { class: 'alert-icon', 'aria-hidden': 'true' }, a.type === 'camera-offline' ? '▣' : '⚠'),
+  el('span', { class: 'alert-icon', 'aria-hidden': 'true' }, ICONS[a.type] || '⚠'),
+  cropEl(a, 'alert-crop'),
   el('div', { class: 'alert-text' },
     el('strong', { class: 'alert-what' }, describe(a)),
     el('span', { class: 'alert-meta', title: a.data?.reason || '' }, when(a.time), ago_, detail(a) ? ` · ${detail(a)}` : '')),
@@ -392,7 +413,17 @@ function renderAlerts() {
 
 function markAlarms() {
   const hot = new Set(openAlerts.map((a) => key(a.agent, a.camera)));
-  for (const [k, t] of tiles) t.root.classList.toggle('alarm', hot.has(k));
+  const plates = new Map(); // the newest open plate alert per camera (openAlerts is newest first)
+  for (const a of openAlerts) if (a.plate && !plates.has(key(a.agent, a.camera))) plates.set(key(a.agent, a.camera), a);
+  for (const [k, t] of tiles) {
+    t.root.classList.toggle('alarm', hot.has(k));
+    const p = plates.get(k);
+    t.plateTag.hidden = !p;
+    t.plateTag.textContent = p ? p.plate.text : '';
+    t.plateTag.className = `plate-tag ${p ? p.type : ''}`;
+    t.plateTag.title = p ? describe(p) : '';
+    t.root.dataset.plateAlert = p ? p.type : '';
+  }
 }
 
 async function refreshAlerts() {
@@ -421,7 +452,8 @@ let acking = null;
 function openAck(a) {
   acking = a;
   const dialog = document.getElementById('ack-dialog');
-  document.getElementById('ack-what').replaceChildren(el('strong', {}, describe(a)), el('br'), when(a.time));
+  document.getElementById('ack-what').replaceChildren(cropEl(a, 'ack-crop') || '', el('strong', {}, describe(a)), el('br'), when(a.time),
+    detail(a) ? el('span', { class: 'muted' }, ` · ${detail(a)}`) : '');
   const note = document.getElementById('ack-note');
   note.value = '';
   say('', '', document.getElementById('ack-status'));

@@ -9,6 +9,8 @@ const BUCKET_MS = { hour: 3_600_000, day: 86_400_000 };
 const ALERT_TYPES = [
   { type: 'crowd-start', label: 'Crowd gathering', cls: 'bar-crowd' },
   { type: 'camera-offline', label: 'Camera offline', cls: 'bar-offline' },
+  { type: 'plate-denied', label: 'Denied plate', cls: 'bar-plate-denied' },
+  { type: 'plate-unlisted', label: 'Unlisted plate', cls: 'bar-plate-unlisted' },
 ];
 
 /** An SVG element: s('rect', {x, y}, children...). */
@@ -185,7 +187,7 @@ function renderCrossings(rows, buckets, index, bucket) {
 }
 
 function renderAlerts(rows, buckets, index, bucket) {
-  const series = ALERT_TYPES.map((a) => ({ label: a.label, cls: a.cls, sw: a.type === 'crowd-start' ? 'crowd' : 'offline', values: new Array(buckets.length).fill(0) }));
+  const series = ALERT_TYPES.map((a) => ({ label: a.label, cls: a.cls, sw: a.cls.slice(4), values: new Array(buckets.length).fill(0) }));
   for (const x of rows) {
     const j = ALERT_TYPES.findIndex((a) => a.type === x.type);
     const i = index.get(Date.parse(x.bucket));
