@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net.Http.Json;
 using System.Net.Http.Headers;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using GateWatch.Agent.Tests.Support;
 using Microsoft.Playwright;
 
@@ -18,6 +19,9 @@ public sealed class GateSite : IAsyncLifetime
     public const string Password = "correct horse battery staple";
     public const string AgentId = "gate-north";
     public const string CameraId = "north-1";
+
+    /// <summary>The lane camera a plate test adds for its run (<see cref="AddLaneCameraAsync"/>).</summary>
+    public const string LaneCameraId = "lane-1";
     private const string CameraPassword = "cam-pw-5521";
     private static readonly HttpClient Http = new() { Timeout = TimeSpan.FromSeconds(10) };
 
@@ -29,6 +33,7 @@ public sealed class GateSite : IAsyncLifetime
     private string _agentKey = "";
     private string _consoleKey = "";
     private int _agentPort;
+    private string _configPath = "";
 
     public Uri ConsoleUrl { get; private set; } = null!;
 
@@ -86,7 +91,7 @@ public sealed class GateSite : IAsyncLifetime
                 },
             },
         };
-        var configPath = Path.Combine(agentDir, "agent.json");
+        var configPath = _configPath = Path.Combine(agentDir, "agent.json");
         await File.WriteAllTextAsync(configPath, JsonSerializer.Serialize(config));
 
         ConsoleUrl = new Uri($"http://127.0.0.1:{consolePort}/");
@@ -94,7 +99,7 @@ public sealed class GateSite : IAsyncLifetime
             "serve", "--data", consoleData, "--listen", $"http://127.0.0.1:{consolePort}");
         _agent = ChildProcess.Start(Path.Combine(Artifacts, "agent.log"), "dotnet", Program("src/GateAgent", "GateAgent.dll"), "run", "--config", configPath);
         await WaitAsync(() => UpAsync(new Uri(ConsoleUrl, "healthz")), TimeSpan.FromSeconds(60), "the console to answer", _console);
-        await WaitAsync(CameraOnlineAsync, TimeSpan.FromSeconds(60), "the agent's camera to be online", _agent);
+        await WaitAsync(() => CameraOnlineAsync(CameraId), TimeSpan.FromSeconds(60), "the agent's camera to be online", _agent);
 
         _playwright = await Microsoft.Playwright.Playwright.CreateAsync();
         Browser = await _playwright.Chromium.LaunchAsync(new()
@@ -179,6 +184,45 @@ public sealed class GateSite : IAsyncLifetime
         }
     }
 
+    /// <summary>
+    /// Adds a lane camera to the running agent by editing its config file, as an integrator would: a clip made from
+    /// a real photo of a car (the frame panning so the car drives across a line), served by its own RTSP server,
+    /// plates read with the foreign grammar. Returns when the agent reports the camera online; dispose to take it
+    /// out of the config again.
+    /// </summary>
+    public async Task<IAsyncDisposable> AddLaneCameraAsync(string photo)
+    {
+        var clip = Path.Combine(_dir, "lane.h264");
+        FfmpegCli.Run("-loop", "1", "-i", photo, "-vf",
+            "pad=2048:576:512:0:color=gray,crop=1024:576:x='min(1024\\,t*256)':y=0,format=yuv420p", "-r", "10", "-t", "4",
+            "-c:v", "libx264", "-preset", "veryfast", "-bf", "0", "-g", "10", "-f", "h264", clip);
+        var gate = Path.Combine(_dir, "agent", "lane-gate.json");
+        await File.WriteAllTextAsync(gate, """
+            { "fps": 10, "frameSize": [1024, 576],
+              "lines": [ { "id": "lane", "a": [512, 0], "b": [512, 576], "insidePoint": [200, 288] } ], "zones": [] }
+            """);
+        var server = RtspTestServer.Start(clip);
+        var before = await File.ReadAllTextAsync(_configPath);
+        var config = JsonNode.Parse(before)!.AsObject();
+        config["cameras"]!.AsArray().Add(new JsonObject
+        {
+            ["id"] = LaneCameraId, ["name"] = "Lane 1", ["main"] = server.Url, ["gate"] = gate, ["analysisFps"] = 5,
+            ["analysisWidth"] = 1024, ["segmentSeconds"] = 4, ["plates"] = "any",
+        });
+        await File.WriteAllTextAsync(_configPath, config.ToJsonString());
+        await WaitAsync(() => CameraOnlineAsync(LaneCameraId), TimeSpan.FromSeconds(60), "the lane camera to be online", _agent!);
+        return new Lane(this, server, before);
+    }
+
+    private sealed class Lane(GateSite site, RtspTestServer server, string config) : IAsyncDisposable
+    {
+        public async ValueTask DisposeAsync()
+        {
+            await File.WriteAllTextAsync(site._configPath, config);
+            server.Dispose();
+        }
+    }
+
     public string ConsoleLog => _console?.Tail() ?? "";
 
     public string AgentLog => _agent?.Tail() ?? "";
@@ -204,12 +248,12 @@ public sealed class GateSite : IAsyncLifetime
         }
     }
 
-    private async Task<bool> CameraOnlineAsync()
+    private async Task<bool> CameraOnlineAsync(string id)
     {
         try
         {
             var health = await AgentHealthAsync();
-            return health.GetProperty("cameras").EnumerateArray().Any(c => c.GetProperty("state").GetString() == "online");
+            return health.GetProperty("cameras").EnumerateArray().Any(c => c.GetProperty("id").GetString() == id && c.GetProperty("state").GetString() == "online");
         }
         catch (HttpRequestException)
         {
