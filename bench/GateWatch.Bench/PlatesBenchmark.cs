@@ -36,7 +36,7 @@ internal static class PlatesBenchmark
 
         var crop = Time(reader, crops, PlateRegion.Vietnam);
         var photo = Time(reader, photos, PlateRegion.Any);
-        var (vehicle, views) = TimeVehicles(reader, photos);
+        var (vehicle, views, right) = TimeVehicles(reader, photos);
 
         // The reference: the detector's one inference, the unit of the agent's per-frame work.
         using (var first = Cv2.ImRead(Directory.GetFiles(photos, "*.jpg").Order(StringComparer.Ordinal).First()))
@@ -72,6 +72,10 @@ internal static class PlatesBenchmark
         Console.WriteLine(string.Format(ic,
             "a vehicle every {0} s: {1:0} ms of CPU per vehicle (mean, {2:0.00} views read of {3}), {4:0.0} % of one core per camera ({5:0.00} detector inferences' worth per second)",
             every, perVehicle, views, PlateViews.DefaultKeep, perVehicle / (every * 1000.0) * 100, perVehicle / every / inferMs));
+        if (right >= 0)
+        {
+            Console.WriteLine(string.Format(ic, "read right (folded, against {0}/truth.tsv) at those view sizes: {1} of {2} ({3:P1})", photos, right, vehicle.Count, (double)right / vehicle.Count));
+        }
         return Task.FromResult(0);
     }
 
@@ -102,10 +106,13 @@ internal static class PlatesBenchmark
     /// Each photo as the views a lane camera's agent keeps of a car approaching (the longer side 480, 440 and 400 px:
     /// a car in a 1280x720 frame), read the way PlateStage reads them: best first, stopping at a sure read.
     /// </summary>
-    private static (List<double> Times, double ViewsRead) TimeVehicles(PlateReader reader, string folder)
+    private static (List<double> Times, double ViewsRead, int Right) TimeVehicles(PlateReader reader, string folder)
     {
+        var truthFile = Path.Combine(folder, "truth.tsv");
+        var truth = File.Exists(truthFile) ? Agent.Eval.PlateScorer.LoadTruth(truthFile).ToDictionary(t => t.Image, t => t.Plate) : null;
         var times = new List<double>();
         var read = 0;
+        var right = 0;
         foreach (var f in Directory.GetFiles(folder, "*.jpg").Order(StringComparer.Ordinal))
         {
             using var photo = Cv2.ImRead(f);
@@ -117,20 +124,27 @@ internal static class PlatesBenchmark
                 return v;
             }).ToList();
             var clock = Stopwatch.StartNew();
+            var reads = new List<PlateRead?>();
             foreach (var v in views)
             {
                 read++;
-                if (reader.Read(v, PlateRegion.Any).FirstOrDefault() is { Valid: true, Confidence: >= PlateStage.SureRead })
+                reads.Add(reader.Read(v, PlateRegion.Any).FirstOrDefault());
+                if (reads[^1] is { Valid: true, Confidence: >= PlateStage.SureRead })
                 {
                     break;
                 }
             }
 
             times.Add(clock.Elapsed.TotalMilliseconds);
+            if (truth?.GetValueOrDefault(Path.GetFileName(f)) is { } plate
+                && Agent.Eval.PlateScorer.Fold(PlateVote.Decide(reads).Text) == Agent.Eval.PlateScorer.Fold(plate))
+            {
+                right++;
+            }
             views.ForEach(v => v.Dispose());
         }
 
-        return (times, (double)read / times.Count);
+        return (times, (double)read / times.Count, truth is null ? -1 : right);
     }
 
     private static double Median(List<double> values)
