@@ -13,6 +13,21 @@ internal sealed record BarrierConfig(IReadOnlySet<string> Lines, Direction? Dire
 {
     /// <summary>The relay's address as logs and events may show it: no user name or password.</summary>
     public string SafeUrl => new UriBuilder(Url) { UserName = "", Password = "" }.Uri.GetLeftPart(UriPartial.Path);
+
+    /// <summary>
+    /// By value, the lines as a set: a configuration read again must compare equal, or every reload of agent.json
+    /// would restart the camera. (The userinfo counts: a changed relay password is a change.)
+    /// </summary>
+    public bool Equals(BarrierConfig? other) =>
+        other is not null && Lines.SetEquals(other.Lines) && Direction == other.Direction && Url == other.Url
+        && string.Equals(Url.UserInfo, other.Url.UserInfo, StringComparison.Ordinal) && Method == other.Method
+        && string.Equals(AllowListPath, other.AllowListPath, StringComparison.Ordinal) && MaxEdits == other.MaxEdits;
+
+    public override int GetHashCode() => HashCode.Combine(Lines.Count, Direction, Url, Method, AllowListPath, MaxEdits);
+
+    /// <summary>Never the relay's password: a config is logged and shown in errors.</summary>
+    public override string ToString() =>
+        $"BarrierConfig {{ Lines = {string.Join(", ", Lines.Order(StringComparer.Ordinal))}, Direction = {Direction?.ToString() ?? "both"}, Url = {SafeUrl}, Method = {Method}, AllowList = {AllowListPath}, MaxEdits = {MaxEdits} }}";
 }
 
 /// <summary>

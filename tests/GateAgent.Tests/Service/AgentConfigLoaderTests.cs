@@ -450,6 +450,10 @@ public sealed class AgentConfigLoaderTests : IDisposable
         Assert.Equal(Path.Combine(_etc, "allowed.txt"), ok.AllowListPath);
         Assert.Equal(GateWatch.Agent.Gate.Direction.In, ok.Direction);
         Assert.Equal("http://10.0.0.20/open", ok.SafeUrl);
+        // Read again, the same camera: a reload must not restart it.
+        Assert.Equal(Load(With(_ => { })).Cameras[0].Barrier, Load(With(_ => { })).Cameras[0].Barrier);
+        Assert.NotEqual(Load(With(_ => { })).Cameras[0].Barrier, Load(With(b => b["url"] = "http://relay:other@10.0.0.20/open")).Cameras[0].Barrier);
+        Assert.DoesNotContain("pw", ok.ToString(), StringComparison.Ordinal);
 
         Refuses(With(b => b["lines"] = new JsonArray("exit")), "$.cameras[0].barrier.lines", "'exit' is not a line of the gate spec (it has approach)");
         Refuses(With(b => b["lines"] = new JsonArray()), "$.cameras[0].barrier.lines", "lists no line");
