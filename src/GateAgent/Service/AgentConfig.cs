@@ -1,3 +1,4 @@
+using GateWatch.Agent.Ffmpeg;
 using GateWatch.Agent.Gate;
 using GateWatch.Agent.Outbox;
 using GateWatch.Agent.Plates;
@@ -27,6 +28,10 @@ internal sealed record AgentConfig(
     public string OutboxPath => Path.Combine(DataDir, "events.db");
 
     public string CameraFolder(string camera) => Path.Combine(RecordingsDir, camera);
+
+    // The generated ToString would print the API key, and through the cameras their passwords, into any log that formats this record.
+    public override string ToString() =>
+        $"AgentConfig {{ File = {File}, AgentId = {AgentId}, Listen = {Redact.Url(Listen)}, DataDir = {DataDir}, Console = {Console}, Cameras = [{string.Join(", ", Cameras.Select(c => c.Id))}] }}";
 }
 
 internal sealed record RetentionSettings(TimeSpan? MaxAge, long LowDiskFreeBytes, TimeSpan SweepEvery)
@@ -79,4 +84,8 @@ internal sealed record CameraConfig(
 
     /// <summary>The lane's barrier, opened for allowed plates; null for a camera without one.</summary>
     public BarrierConfig? Barrier { get; init; }
+
+    // The generated ToString would print the camera's user and password (in Main and Sub) into any log that formats it.
+    public override string ToString() =>
+        $"CameraConfig {{ Id = {Id}, Name = {Name}, Main = {Redact.Url(Main)}, Sub = {(Sub is null ? "" : Redact.Url(Sub))}, Gate = {GatePath}, AnalysisFps = {AnalysisFps}, AnalysisWidth = {AnalysisWidth}, Plates = {Plates?.ToString() ?? "off"}, Barrier = {Barrier} }}";
 }

@@ -40,6 +40,27 @@ public sealed class RedactTests
     }
 
     [Theory]
+    [InlineData("rtsp://admin:pa/ss@10.0.0.5/main", "pa/ss")]
+    [InlineData("rtsp://admin:pa:ss@10.0.0.5:554/main", "pa:ss")]
+    [InlineData("rtsp://ad%3Amin:p%2Fa%40ss@10.0.0.5/main", "p%2Fa%40ss")]
+    [InlineData("open 'rtsp://admin:qq/x7@qq:y8@cam' failed: 401", "qq/x7@qq:y8")]
+    [InlineData("rtsp://admin:w1 w/2@cam/x", "w/2")]
+    public void Hides_passwords_holding_slashes_colons_or_percent_escapes_whole(string text, string password)
+    {
+        var redacted = Redact.Url(text);
+        foreach (var part in password.Split('@', ' ', '/', ':'))
+        {
+            Assert.DoesNotContain(part, redacted, StringComparison.Ordinal);
+        }
+
+        Assert.Contains("://***@", redacted, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_sentence_after_a_url_is_not_taken_for_its_password() =>
+        Assert.Equal("rtsp://cam/x and then ops@example.com", Redact.Url("rtsp://cam/x and then ops@example.com"));
+
+    [Theory]
     [InlineData("rtsp://10.0.0.5/stream")]
     [InlineData("/srv/video/gate@night.mp4")]
     [InlineData("mail ops@example.com about rtsp://cam/x")]

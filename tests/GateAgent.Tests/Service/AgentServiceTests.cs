@@ -229,6 +229,8 @@ public sealed class AgentServiceTests(PetsStreamFixture pets) : IClassFixture<Pe
         var config = TestAgent.WriteConfig(_dir.Path,
         [
             new { id = "locked", main = server.UrlWith("gate", "wrong-password-77"), segmentSeconds = 2 },
+            // A password holding a colon and percent escapes (a / and an @), as URLs carry them.
+            new { id = "odd", main = server.UrlWith("gate", "zq%2F9:k%40w"), segmentSeconds = 2 },
             new { id = "fine", main = clip, loop = true, segmentSeconds = 2 },
         ]);
         await using var agent = await TestAgent.StartAsync(config);
@@ -237,6 +239,19 @@ public sealed class AgentServiceTests(PetsStreamFixture pets) : IClassFixture<Pe
         Assert.Contains("401", reason, StringComparison.Ordinal);
         Assert.DoesNotContain("wrong-password-77", reason, StringComparison.Ordinal);
         Assert.DoesNotContain(agent.LogLines, l => l.Contains("wrong-password-77", StringComparison.Ordinal));
+
+        // No part of any secret in a log line, an event, the health or metrics output, a problem+json or the config's text.
+        await agent.WaitUntilAsync(() => agent.Events("camera-offline").Any(e => e.Camera == "odd"), TimeSpan.FromSeconds(20), "camera 'odd' offline");
+        var health = await agent.Http.GetStringAsync("api/health");
+        var metrics = await agent.Http.GetStringAsync("api/metrics");
+        using var unknown = await agent.Http.GetAsync("api/cameras/nope/snapshot.jpg");
+        var problem = await unknown.Content.ReadAsStringAsync();
+        var texts = agent.LogLines.Concat(agent.Events().Select(e => e.Data.GetRawText()))
+            .Concat([health, metrics, problem, agent.Cameras.Config.ToString(), .. agent.Cameras.Config.Cameras.Select(c => c.ToString())]).ToList();
+        foreach (var secret in new[] { "wrong-password-77", "zq%2F9", "9:k", "k%40w", "zq/9", "k@w", TestAgent.Key })
+        {
+            Assert.DoesNotContain(texts, t => t.Contains(secret, StringComparison.Ordinal));
+        }
 
         await agent.WaitUntilAsync(() => agent.Index.List("fine", DateTimeOffset.MinValue, DateTimeOffset.MaxValue).Count >= 2, TimeSpan.FromSeconds(20), "camera 'fine' recording");
         Assert.Equal(CameraState.Online, agent.Camera("fine").Status.State);
