@@ -123,19 +123,34 @@ internal sealed partial class CameraSet(
 
             await Task.WhenAll(stopping.Select(c => c.DisposeAsync().AsTask())).ConfigureAwait(false);
 
-            foreach (var camera in next.Cameras.Where(c => !current.ContainsKey(c.Id)))
+            try
             {
-                Directory.CreateDirectory(next.CameraFolder(camera.Id));
-                var supervisor = new CameraSupervisor(camera, next, index, outbox, new AnalysisModels(_model, _plates), _analysisSlots, time, logs.CreateLogger($"GateWatch.Agent.Camera.{camera.Id}"));
-                current[camera.Id] = supervisor;
-                supervisor.Start();
-                Log.Starting(_log, camera.Id, camera.Name, camera.Gate is null ? "recording only" : $"recording, analysing at {camera.AnalysisFps} frames/s");
+                foreach (var camera in next.Cameras.Where(c => !current.ContainsKey(c.Id)))
+                {
+                    // One camera that cannot start (its folder refused, say) must not keep the others from starting,
+                    // nor leave those already started unknown to the set, where the next reload would start a second
+                    // recorder beside each of them.
+                    try
+                    {
+                        Directory.CreateDirectory(next.CameraFolder(camera.Id));
+                        var supervisor = new CameraSupervisor(camera, next, index, outbox, new AnalysisModels(_model, _plates), _analysisSlots, time, logs.CreateLogger($"GateWatch.Agent.Camera.{camera.Id}"));
+                        current[camera.Id] = supervisor;
+                        supervisor.Start();
+                        Log.Starting(_log, camera.Id, camera.Name, camera.Gate is null ? "recording only" : $"recording, analysing at {camera.AnalysisFps} frames/s");
+                    }
+                    catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+                    {
+                        Log.StartFailed(_log, camera.Id, e.Message);
+                    }
+                }
             }
-
-            lock (_gate)
+            finally
             {
-                _cameras = current;
-                Config = next;
+                lock (_gate)
+                {
+                    _cameras = current;
+                    Config = next;
+                }
             }
         }
         finally
@@ -239,6 +254,9 @@ internal sealed partial class CameraSet(
 
         [LoggerMessage(Level = LogLevel.Information, Message = "camera {Camera}: new gate spec {Fingerprint}; analysis restarts with it, recording goes on")]
         public static partial void GateChanged(ILogger log, string camera, string fingerprint);
+
+        [LoggerMessage(Level = LogLevel.Error, Message = "camera {Camera} could not start, it is tried again at the next change of the configuration: {Why}")]
+        public static partial void StartFailed(ILogger log, string camera, string why);
 
         [LoggerMessage(Level = LogLevel.Error, Message = "plate reading is off for every camera: {Why}")]
         public static partial void PlatesUnavailable(ILogger log, string why);

@@ -259,6 +259,40 @@ public sealed class AgentServiceTests(PetsStreamFixture pets) : IClassFixture<Pe
     }
 
     [Fact]
+    public async Task A_camera_that_cannot_start_leaves_the_others_running_and_a_reload_starts_none_twice()
+    {
+        var clip = _dir.File("loop.mp4");
+        FfmpegCli.Run("-f", "lavfi", "-i", "testsrc2=size=320x240:rate=10", "-frames:v", "50", "-c:v", "libx264", "-preset", "veryfast",
+            "-bf", "0", "-g", "10", "-pix_fmt", "yuv420p", clip);
+        var config = TestAgent.WriteConfig(_dir.Path,
+        [
+            new { id = "a", main = clip, loop = true, segmentSeconds = 2 },
+            new { id = "b", main = clip, loop = true, segmentSeconds = 2 },
+            new { id = "c", main = clip, loop = true, segmentSeconds = 2 },
+        ]);
+        // Camera b's recordings folder is taken by a file: b cannot start, after a has and before c.
+        var blocker = Path.Combine(_dir.Path, "data", "recordings", "b");
+        Directory.CreateDirectory(Path.GetDirectoryName(blocker)!);
+        File.WriteAllText(blocker, "in the way");
+
+        await using var agent = await TestAgent.StartAsync(config);
+        var a = agent.Camera("a");
+        var c = agent.Camera("c");
+        Assert.Null(agent.Cameras.Find("b"));
+        Assert.Contains(agent.LogLines, l => l.Contains("camera b could not start", StringComparison.Ordinal));
+
+        // A reload keeps what runs (no second recorder for a or c); once b's way is clear, the next one starts it.
+        await agent.Cameras.ApplyAsync(AgentConfigLoader.Load(config));
+        Assert.Same(a, agent.Camera("a"));
+        Assert.Same(c, agent.Camera("c"));
+        File.Delete(blocker);
+        await agent.Cameras.ApplyAsync(AgentConfigLoader.Load(config));
+        Assert.Same(a, agent.Camera("a"));
+        Assert.NotNull(agent.Cameras.Find("b"));
+        await agent.WaitUntilAsync(() => agent.Index.List("b", DateTimeOffset.MinValue, DateTimeOffset.MaxValue).Count >= 1, TimeSpan.FromSeconds(20), "camera 'b' recording");
+    }
+
+    [Fact]
     public async Task A_camera_that_switches_resolution_mid_stream_keeps_recording_and_analysing()
     {
         // One clip that is 320x240 for 5 s, then 640x480 for 5 s, looped by the server.
