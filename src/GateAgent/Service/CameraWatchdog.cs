@@ -54,8 +54,17 @@ internal sealed partial class CameraWatchdog(
         {
             while (await timer.WaitForNextTickAsync(ct).ConfigureAwait(false))
             {
-                events.Flush();
-                Check();
+                // A tick that fails (a recorder's file vanishing under the size check, a disk error) is logged, and
+                // the next tick looks again: a watchdog that ended would stop offline detection for good.
+                try
+                {
+                    events.Flush();
+                    Check();
+                }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    Log.TickFailed(log, e, camera);
+                }
             }
         }
         catch (OperationCanceledException)
@@ -106,6 +115,9 @@ internal sealed partial class CameraWatchdog(
 
     private static partial class Log
     {
+        [LoggerMessage(Level = LogLevel.Error, Message = "camera {Camera}: a watchdog tick failed; the next one looks again")]
+        public static partial void TickFailed(ILogger log, Exception exception, string camera);
+
         [LoggerMessage(Level = LogLevel.Warning, Message = "camera {Camera}: {Part} produced nothing for {Seconds} s; restarting it")]
         public static partial void Stalled(ILogger log, string camera, string part, double seconds);
 

@@ -54,6 +54,31 @@ public sealed class CameraWatchdogTests : IDisposable
     private string[] Said(LogLevel level) => [.. _log.Entries.Where(e => e.Level == level).Select(e => e.Message)];
 
     [Fact]
+    public async Task A_tick_that_fails_is_logged_and_the_watchdog_keeps_watching()
+    {
+        var calls = 0;
+        var watchdog = new CameraWatchdog(
+            "north", _status, _recorder, _analysis,
+            () => ++calls == 1 ? throw new IOException("the segment vanished under the size check") : null,
+            new PendingEvents("north", _events.Add, _ => { }, _log), _time, _log);
+        using var stop = new CancellationTokenSource();
+        var run = watchdog.RunAsync(stop.Token);
+
+        // Past the start grace with nothing delivered: the camera must still be reported offline.
+        for (var i = 0; i < 15 && !_events.Any(e => e.Type == "camera-offline"); i++)
+        {
+            _time.Advance(CameraWatchdog.Tick);
+            await Task.Delay(50);
+        }
+
+        Assert.Contains(_events, e => e.Type == "camera-offline");
+        Assert.Contains(_log.Entries, e => e.Level == LogLevel.Error && e.Message.Contains("watchdog tick failed", StringComparison.Ordinal));
+        Assert.False(run.IsCompleted);
+        await stop.CancelAsync();
+        await run;
+    }
+
+    [Fact]
     public void A_first_frame_brings_the_camera_online_and_five_quiet_seconds_take_it_offline_again()
     {
         Tick();
