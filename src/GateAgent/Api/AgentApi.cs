@@ -369,6 +369,10 @@ internal static partial class AgentApi
         {
             return Error(502, e.Message);
         }
+        catch (SnapshotBusyException e)
+        {
+            return Error(503, e.Message);
+        }
     }
 
     private static async Task LiveMp4Stream(string id, HttpContext http, CameraSet cameras)

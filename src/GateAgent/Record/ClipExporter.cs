@@ -46,7 +46,7 @@ internal static class ClipExporter
         var unreadable = new List<string>();
         try
         {
-            if (!await ConcatAsync(camera, segments, from, to, temp, ct).ConfigureAwait(false))
+            if (await ConcatAsync(camera, segments, from, to, temp, ct).ConfigureAwait(false) is { } firstFailure)
             {
                 // Only when the cut fails are segments checked one by one: probing each up front would double
                 // the cost of every export for a fault that is rare (a disk error, a file damaged by hand).
@@ -64,7 +64,7 @@ internal static class ClipExporter
 
                 if (unreadable.Count == 0)
                 {
-                    throw new InvalidOperationException($"clip export of camera {camera}: ffmpeg could not cut the clip though every segment reads");
+                    throw new InvalidOperationException($"clip export of camera {camera}: ffmpeg could not cut the clip though every segment reads: {firstFailure}");
                 }
 
                 segments = segments.Where(s => !unreadable.Contains(s.Path)).ToList();
@@ -73,9 +73,9 @@ internal static class ClipExporter
                     throw new ClipException($"camera {camera}: every segment between {from:O} and {to:O} is unreadable: {string.Join(", ", unreadable.Select(Path.GetFileName))}");
                 }
 
-                if (!await ConcatAsync(camera, segments, from, to, temp, ct).ConfigureAwait(false))
+                if (await ConcatAsync(camera, segments, from, to, temp, ct).ConfigureAwait(false) is { } again)
                 {
-                    throw new InvalidOperationException($"clip export of camera {camera}: ffmpeg failed on the readable segments too");
+                    throw new InvalidOperationException($"clip export of camera {camera}: ffmpeg failed on the readable segments too: {again}");
                 }
             }
 
@@ -96,10 +96,14 @@ internal static class ClipExporter
     }
 
     /// <summary>
-    /// Cuts the clip; false when a segment could not be opened. ffmpeg's concat demuxer then stops at that
-    /// file and still exits 0, silently dropping it and everything after it, so its report is read instead.
+    /// Cuts the clip; null when it worked, else what ffmpeg said (the end of its stderr, no credentials). A segment
+    /// that cannot be opened is a failure too: the concat demuxer then stops at that file and still exits 0,
+    /// silently dropping it and everything after it, so its report is read instead.
     /// </summary>
-    private static async Task<bool> ConcatAsync(string camera, IReadOnlyList<Segment> segments, DateTimeOffset from, DateTimeOffset to, string temp, CancellationToken ct)
+    /// <summary>The last lines of ffmpeg's report: where it says what went wrong.</summary>
+    private static string Tail(string stderr) => string.Join(" | ", stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).TakeLast(4));
+
+    private static async Task<string?> ConcatAsync(string camera, IReadOnlyList<Segment> segments, DateTimeOffset from, DateTimeOffset to, string temp, CancellationToken ct)
     {
         var list = temp + ".txt";
         try
@@ -116,12 +120,13 @@ internal static class ClipExporter
             {
                 await ffmpeg.WaitForSuccessAsync(ct).ConfigureAwait(false);
             }
-            catch (InvalidOperationException)
+            catch (InvalidOperationException e)
             {
-                return false;
+                return Redact.Url(e.Message);
             }
 
-            return !ffmpeg.Stderr.Text().Contains("Impossible to open", StringComparison.Ordinal);
+            var said = ffmpeg.Stderr.Text();
+            return said.Contains("Impossible to open", StringComparison.Ordinal) ? Redact.Url(Tail(said)) : null;
         }
         finally
         {

@@ -293,6 +293,46 @@ public sealed class AgentServiceTests(PetsStreamFixture pets) : IClassFixture<Pe
     }
 
     [Fact]
+    public async Task Snapshots_of_a_camera_that_never_answers_are_capped_and_end_in_a_502_not_a_hang()
+    {
+        // A "camera" that accepts the connection and never says a word.
+        using var mute = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        mute.Start();
+        var held = new List<System.Net.Sockets.Socket>();
+        _ = Task.Run(async () =>
+        {
+            try
+            {
+                while (true)
+                {
+                    held.Add(await mute.AcceptSocketAsync());
+                }
+            }
+            catch (Exception e) when (e is System.Net.Sockets.SocketException or ObjectDisposedException)
+            {
+            }
+        });
+        var port = ((System.Net.IPEndPoint)mute.LocalEndpoint).Port;
+        var config = TestAgent.WriteConfig(_dir.Path, [new { id = "mute", main = $"rtsp://127.0.0.1:{port}/x", segmentSeconds = 2 }]);
+        await using var agent = await TestAgent.StartAsync(config);
+
+        var busy = Enumerable.Range(0, GateWatch.Agent.Live.Snapshots.MaxAtOnce).Select(_ => agent.Http.GetAsync("api/cameras/mute/snapshot.jpg")).ToList();
+        await agent.WaitUntilAsync(() => GateWatch.Agent.Live.Snapshots.Busy == GateWatch.Agent.Live.Snapshots.MaxAtOnce, TimeSpan.FromSeconds(10), "both snapshot seats taken");
+        var clock = Stopwatch.StartNew();
+        using var refused = await agent.Http.GetAsync("api/cameras/mute/snapshot.jpg");
+        Assert.True(refused.StatusCode == HttpStatusCode.ServiceUnavailable, $"{refused.StatusCode} after {clock.Elapsed}: {await refused.Content.ReadAsStringAsync()}");
+        Assert.Contains("snapshots are being taken already", await refused.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(4), $"refused after {clock.Elapsed}");
+        foreach (var r in await Task.WhenAll(busy))
+        {
+            Assert.Equal(HttpStatusCode.BadGateway, r.StatusCode);
+            r.Dispose();
+        }
+
+        held.ForEach(s => s.Dispose());
+    }
+
+    [Fact]
     public async Task A_camera_that_switches_resolution_mid_stream_keeps_recording_and_analysing()
     {
         // One clip that is 320x240 for 5 s, then 640x480 for 5 s, looped by the server.
