@@ -244,6 +244,7 @@ internal static class ConsoleHost
         app.MapEvidence();
         app.MapStatistics();
         app.MapPlates();
+        app.MapBarrierList();
         // The signing key is made at first start, not at the first export, so its fingerprint can be published early.
         _ = app.Services.GetRequiredService<EvidenceKey>();
         return app;

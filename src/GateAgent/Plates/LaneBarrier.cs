@@ -11,6 +11,9 @@ namespace GateWatch.Agent.Plates;
 /// </summary>
 internal sealed record BarrierConfig(IReadOnlySet<string> Lines, Direction? Direction, Uri Url, HttpMethod Method, string AllowListPath, int MaxEdits)
 {
+    /// <summary>The allow list is the console's (allowed vehicles and today's visitors), kept in step by <see cref="AllowListSync"/>.</summary>
+    public bool FromConsole { get; init; }
+
     /// <summary>The relay's address as logs and events may show it: no user name or password.</summary>
     public string SafeUrl => new UriBuilder(Url) { UserName = "", Password = "" }.Uri.GetLeftPart(UriPartial.Path);
 
@@ -21,7 +24,7 @@ internal sealed record BarrierConfig(IReadOnlySet<string> Lines, Direction? Dire
     public bool Equals(BarrierConfig? other) =>
         other is not null && Lines.SetEquals(other.Lines) && Direction == other.Direction && Url == other.Url
         && string.Equals(Url.UserInfo, other.Url.UserInfo, StringComparison.Ordinal) && Method == other.Method
-        && string.Equals(AllowListPath, other.AllowListPath, StringComparison.Ordinal) && MaxEdits == other.MaxEdits;
+        && string.Equals(AllowListPath, other.AllowListPath, StringComparison.Ordinal) && MaxEdits == other.MaxEdits && FromConsole == other.FromConsole;
 
     public override int GetHashCode() => HashCode.Combine(Lines.Count, Direction, Url, Method, AllowListPath, MaxEdits);
 

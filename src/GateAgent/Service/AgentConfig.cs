@@ -22,6 +22,9 @@ internal sealed record AgentConfig(
 
     public string IndexPath => Path.Combine(DataDir, "segments.db");
 
+    /// <summary>The barriers' allow list as last fetched from the console (barrier "allowList": "console").</summary>
+    public string ConsoleAllowListPath => Path.Combine(DataDir, "barrier-allowed.txt");
+
     /// <summary>Plate crops, a folder per camera: what the crossing events' plate.crop names.</summary>
     public string PlatesDir => Path.Combine(DataDir, "plates");
 

@@ -266,8 +266,15 @@ internal static partial class AgentConfigLoader
                 "PUT" => HttpMethod.Put,
                 _ => throw Error($"{at}.method", $"must be POST, GET or PUT, got '{b.Method}'"),
             };
-            var allow = Path.GetFullPath(b.AllowList ?? throw Error($"{at}.allowList", "is required: the file of plates allowed through, one per line"), dir);
-            if (!File.Exists(allow))
+            var list = b.AllowList ?? throw Error($"{at}.allowList", "is required: \"console\" (the console's allowed vehicles and visitors) or a file of plates, one per line");
+            var fromConsole = list == "console";
+            if (fromConsole && dto.Console is null)
+            {
+                throw Error($"{at}.allowList", "\"console\" needs the agent's console link ($.console)");
+            }
+
+            var allow = fromConsole ? Path.Combine(dataDir, "barrier-allowed.txt") : Path.GetFullPath(list, dir);
+            if (!fromConsole && !File.Exists(allow))
             {
                 throw Error($"{at}.allowList", $"{allow}: no such file");
             }
@@ -278,7 +285,7 @@ internal static partial class AgentConfigLoader
                 throw Error($"{at}.maxEdits", $"must be 0, 1 or 2 (how many misread characters still match), got {edits}");
             }
 
-            return new BarrierConfig(lines.ToHashSet(StringComparer.Ordinal), direction, url, method, allow, edits);
+            return new BarrierConfig(lines.ToHashSet(StringComparer.Ordinal), direction, url, method, allow, edits) { FromConsole = fromConsole };
         }
 
         string Source(string value, string at, bool loop)

@@ -1,5 +1,6 @@
 using GateWatch.Agent.Api;
 using GateWatch.Agent.Outbox;
+using GateWatch.Agent.Plates;
 using GateWatch.Agent.Record;
 using GateWatch.Agent.Retention;
 using Microsoft.AspNetCore.Builder;
@@ -51,6 +52,11 @@ internal static class AgentHost
             services.AddSingleton(sp => new EventDelivery(
                 sp.GetRequiredService<EventOutbox>(), link, new HttpClient(), time, sp.GetRequiredService<ILogger<EventDelivery>>()));
             services.AddHostedService(sp => sp.GetRequiredService<EventDelivery>());
+            if (config.Cameras.Any(c => c.Barrier is { FromConsole: true }))
+            {
+                services.AddHostedService(sp => new AllowListSync(
+                    link, config.AgentId, config.ConsoleAllowListPath, new HttpClient(), time, sp.GetRequiredService<ILogger<AllowListSync>>()));
+            }
         }
 
         return services;

@@ -9,6 +9,9 @@ namespace GateWatch.Central.Tests.Support;
 /// <summary>An agent delivering events through the console's real ingest endpoint, with the key its registration gave.</summary>
 internal sealed class EventSender(TestConsole console, string agent, string key)
 {
+    /// <summary>The key the agent's registration gave it, as it presents it to the console.</summary>
+    public string Key => key;
+
     private long _seq;
     private object? _last;
 

@@ -462,6 +462,12 @@ public sealed class AgentConfigLoaderTests : IDisposable
         Refuses(With(b => b["allowList"] = "nope.txt"), "$.cameras[0].barrier.allowList", "no such file");
         Refuses(With(b => b["direction"] = "sideways"), "$.cameras[0].barrier.direction", "must be in, out or both");
         Refuses(With(b => b["maxEdits"] = 5), "$.cameras[0].barrier.maxEdits", "must be 0, 1 or 2");
+        Refuses(With(b => b["allowList"] = "console"), "$.cameras[0].barrier.allowList", "needs the agent's console link");
+        var synced = With(b => b["allowList"] = "console");
+        synced["console"] = new JsonObject { ["url"] = "http://127.0.0.1:8700/", ["key"] = "console-key-0123456789" };
+        var fromConsole = Load(synced).Cameras[0].Barrier!;
+        Assert.True(fromConsole.FromConsole);
+        Assert.EndsWith("barrier-allowed.txt", fromConsole.AllowListPath, StringComparison.Ordinal);
         var off = With(_ => { });
         Camera(off)["plates"] = "off";
         Refuses(off, "$.cameras[0].barrier", "needs the camera's gate spec and plate reading");
