@@ -26,4 +26,19 @@ public sealed class LoginTests(GateSite site)
         await Assertions.Expect(page.GetByTestId("who")).ToHaveTextAsync("guard1 · guard");
         await context.CloseAsync();
     }
+
+    [Fact]
+    public async Task A_next_that_a_browser_would_read_as_another_site_is_not_followed_after_signing_in()
+    {
+        var context = await site.Browser.NewContextAsync(new() { BaseURL = site.ConsoleUrl.ToString() });
+        var page = await context.NewPageAsync();
+        // %09 is a tab: a browser drops it, and "/\t/evil.example" would become "//evil.example", another site.
+        await page.GotoAsync("/login.html?next=/%09/evil.example");
+        await page.FillAsync("#name", "guard1");
+        await page.FillAsync("#password", GateSite.Password);
+        await page.ClickAsync("#signin");
+        await page.WaitForURLAsync("**/live.html");
+        Assert.Equal(new Uri(site.ConsoleUrl, "/live.html"), new Uri(page.Url));
+        await context.CloseAsync();
+    }
 }

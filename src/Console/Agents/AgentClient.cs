@@ -42,7 +42,14 @@ internal sealed class AgentClient(AgentRegistry agents) : IDisposable
         string agent, HttpMethod method, string path, HttpContent? content, HttpCompletionOption completion, CancellationToken ct, string? range = null)
     {
         var info = agents.Find(agent) ?? throw new AgentUnavailableException($"no agent '{agent}' is registered");
-        using var request = new HttpRequestMessage(method, new Uri(info.Url, path)) { Content = content };
+        var target = new Uri(info.Url, path);
+        // The last guard for the agent's key: whatever path a caller built, it goes to that agent's own origin or nowhere.
+        if (Uri.Compare(target, info.Url, UriComponents.SchemeAndServer, UriFormat.UriEscaped, StringComparison.OrdinalIgnoreCase) != 0)
+        {
+            throw new AgentUnavailableException($"a request for agent {agent} would have gone to {target.GetLeftPart(UriPartial.Authority)}, not to the agent; it was not sent");
+        }
+
+        using var request = new HttpRequestMessage(method, target) { Content = content };
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", info.ApiKey);
         if (range is not null)
         {

@@ -28,30 +28,47 @@ internal static class CameraAdminEndpoints
 
     private static string GatePath(string camera) => $"api/cameras/{Uri.EscapeDataString(camera)}/gate";
 
-    /// <summary>Every registered agent's cameras from its health; an agent that does not answer is listed with why.</summary>
+    /// <summary>Every registered agent's cameras from its health, all asked at once; an agent that does not answer is listed, marked, with why.</summary>
     private static async Task<IResult> ListAsync(AgentRegistry registry, AgentClient agents, CancellationToken ct)
     {
-        var list = new List<object>();
-        foreach (var agent in registry.List())
+        AgentHealthAnswer[] answers;
+        try
         {
-            try
+            answers = await AgentHealth.AskAllAsync(registry, agents, ct).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            // The admin left the page: there is nobody to answer.
+            return Results.Empty;
+        }
+
+        var list = new List<object>();
+        foreach (var answer in answers)
+        {
+            var agent = answer.Agent;
+            var problem = answer.Problem;
+            if (problem is null)
             {
-                var health = await agents.GetJsonAsync(agent.Id, "api/health", ct).ConfigureAwait(false);
-                foreach (var c in health.GetProperty("cameras").EnumerateArray())
+                try
                 {
-                    list.Add(new
+                    var cameras = answer.Health.GetProperty("cameras").EnumerateArray().Select(c => new
                     {
                         agent = agent.Id,
                         camera = c.GetProperty("id").GetString(),
                         name = c.GetProperty("name").GetString(),
                         hasGate = c.TryGetProperty("gate", out var g) && g.ValueKind == JsonValueKind.String,
-                    });
+                        reachable = true,
+                    }).ToList();
+                    list.AddRange(cameras);
+                    continue;
+                }
+                catch (Exception e) when (e is KeyNotFoundException or InvalidOperationException)
+                {
+                    problem = $"answered its health with something the console cannot read ({e.Message})";
                 }
             }
-            catch (Exception e) when (e is AgentUnavailableException or AgentRequestException or JsonException or KeyNotFoundException or InvalidOperationException)
-            {
-                list.Add(new { agent = agent.Id, camera = (string?)null, name = agent.Name, hasGate = false, error = e.Message });
-            }
+
+            list.Add(new { agent = agent.Id, camera = (string?)null, name = agent.Name, hasGate = false, reachable = false, problem });
         }
 
         return Results.Json(list);

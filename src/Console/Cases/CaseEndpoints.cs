@@ -26,6 +26,14 @@ internal static partial class CaseEndpoints
     [GeneratedRegex("^[a-z0-9][a-z0-9_-]{0,39}$")]
     private static partial Regex CameraId();
 
+    /// <summary>
+    /// The only download an agent's clip export may name: a file its own clip endpoint serves, by the name the
+    /// agent makes (a GUID's 32 hex digits). Anything else (another host, "..", backslashes, escapes, a query)
+    /// could send the agent's key elsewhere or reach another of its endpoints, so it is not followed at all.
+    /// </summary>
+    [GeneratedRegex(@"\A/api/clips/[0-9a-f]{32}\.mp4\z", RegexOptions.CultureInvariant)]
+    private static partial Regex ClipDownloadPath();
+
     [GeneratedRegex("[^A-Za-z0-9._-]+")]
     private static partial Regex UnsafeInFileName();
 
@@ -156,7 +164,7 @@ internal static partial class CaseEndpoints
         List<ClipGap> gaps;
         try
         {
-            download = cut.GetProperty("download").GetString()!;
+            download = cut.GetProperty("download").GetString() ?? "";
             sha256 = cut.GetProperty("sha256").GetString()!.ToLowerInvariant();
             bytes = cut.GetProperty("bytes").GetInt64();
             duration = cut.GetProperty("durationSeconds").GetDouble();
@@ -167,6 +175,12 @@ internal static partial class CaseEndpoints
         catch (Exception e) when (e is KeyNotFoundException or InvalidOperationException or FormatException or NullReferenceException)
         {
             return Refuse(502, $"agent {agentId} answered the clip request with something that is not a clip ({e.Message})", target);
+        }
+
+        if (!ClipDownloadPath().IsMatch(download))
+        {
+            return Refuse(502, $"agent {agentId} cut the clip but named a download that is not one of its clip files " +
+                $"(\"{Printable(Short(download))}\", not /api/clips/<32 hex digits>.mp4); nothing was fetched", target);
         }
 
         var dataDir = Path.GetFullPath(settings.DataDir);
@@ -342,4 +356,7 @@ internal static partial class CaseEndpoints
     private static IResult UnknownCase(long id) => Results.Problem(statusCode: 404, detail: UnknownCaseDetail(id));
 
     private static string Short(string s) => s.Length > 64 ? s[..64] + "..." : s;
+
+    /// <summary>What an agent sent, fit to quote in a message and the audit log: control characters shown as '?'.</summary>
+    private static string Printable(string s) => string.Concat(s.Select(c => char.IsControl(c) ? '?' : c));
 }

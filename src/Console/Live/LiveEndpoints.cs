@@ -53,34 +53,66 @@ internal static class LiveEndpoints
         return Results.Json(rows);
     }
 
-    /// <summary>Each agent's cameras with their state and counts; an agent that does not answer is shown as such.</summary>
-    private static async Task<IResult> Wall(AgentRegistry registry, AgentClient agents, CancellationToken ct)
+    /// <summary>
+    /// Each agent's cameras with their state and counts, all agents asked at once. An agent that does not
+    /// answer is marked (reachable false, with why): its cameras it sent events from, or one tile for it.
+    /// </summary>
+    private static async Task<IResult> Wall(AgentRegistry registry, AgentClient agents, ConsoleDb db, CancellationToken ct)
     {
-        var tiles = new List<object>();
-        foreach (var agent in registry.List())
+        AgentHealthAnswer[] answers;
+        try
         {
-            try
+            answers = await AgentHealth.AskAllAsync(registry, agents, ct).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            // The guard closed the page or gave up: nobody is waiting for an answer, and nothing went wrong.
+            return Results.Empty;
+        }
+
+        var tiles = new List<object>();
+        foreach (var answer in answers)
+        {
+            var agent = answer.Agent;
+            var problem = answer.Problem;
+            if (problem is null)
             {
-                var health = await agents.GetJsonAsync(agent.Id, "api/health", ct).ConfigureAwait(false);
-                foreach (var c in health.GetProperty("cameras").EnumerateArray())
+                try
                 {
-                    tiles.Add(new
+                    var cameras = new List<object>();
+                    foreach (var c in answer.Health.GetProperty("cameras").EnumerateArray())
                     {
-                        agent = agent.Id,
-                        agentName = agent.Name,
-                        camera = c.GetProperty("id").GetString(),
-                        name = c.GetProperty("name").GetString(),
-                        state = c.GetProperty("state").GetString(),
-                        since = c.GetProperty("since"),
-                        lineCounts = c.GetProperty("lineCounts"),
-                        zoneCounts = c.GetProperty("zoneCounts"),
-                    });
+                        cameras.Add(new
+                        {
+                            agent = agent.Id,
+                            agentName = agent.Name,
+                            camera = c.GetProperty("id").GetString(),
+                            name = c.GetProperty("name").GetString(),
+                            state = c.GetProperty("state").GetString(),
+                            since = c.GetProperty("since"),
+                            lineCounts = c.GetProperty("lineCounts"),
+                            zoneCounts = c.GetProperty("zoneCounts"),
+                            reachable = true,
+                        });
+                    }
+
+                    tiles.AddRange(cameras);
+                    continue;
+                }
+                catch (Exception e) when (e is KeyNotFoundException or InvalidOperationException)
+                {
+                    problem = $"answered its health with something the wall cannot read ({e.Message})";
                 }
             }
-            catch (Exception e) when (e is AgentUnavailableException or AgentRequestException or JsonException or KeyNotFoundException)
+
+            var remembered = AgentHealth.RememberedCameras(agent, db);
+            if (remembered.Count == 0)
             {
-                tiles.Add(new { agent = agent.Id, agentName = agent.Name, camera = (string?)null, name = agent.Name, state = "unreachable", error = e.Message });
+                tiles.Add(new { agent = agent.Id, agentName = agent.Name, camera = (string?)null, name = agent.Name, state = "unreachable", reachable = false, problem });
             }
+
+            tiles.AddRange(remembered.Select(camera =>
+                new { agent = agent.Id, agentName = agent.Name, camera = (string?)camera, name = camera, state = "unreachable", reachable = false, problem }));
         }
 
         return Results.Json(tiles);

@@ -1,5 +1,6 @@
 using System.Security.Claims;
 using GateWatch.Central.Audit;
+using GateWatch.Central.Web;
 using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
@@ -91,7 +92,7 @@ internal static partial class UserEndpoints
         await next(ctx).ConfigureAwait(false);
     });
 
-    private sealed record LoginRequest(string? Name, string? Password);
+    private sealed record LoginRequest(string? Name, string? Password, string? Next);
 
     private sealed record NewUser(string? Name, string? Role, string? Password);
 
@@ -167,7 +168,9 @@ internal static partial class UserEndpoints
         await http.SignInAsync(new ClaimsPrincipal(identity)).ConfigureAwait(false);
         Log.SignedIn(log, user.Name, user.Role, address);
         audit.Append(user.Name, AuditActions.Login, "console", AuditOutcomes.Ok, $"{user.Role}, from {address}");
-        return Results.Json(new { name = user.Name, role = user.Role, rights = Rights.Of(user.Role) });
+        // Where the page goes next is decided here, not by the page alone: one of the console's own pages, or
+        // null for the user's own first page.
+        return Results.Json(new { name = user.Name, role = user.Role, rights = Rights.Of(user.Role), next = WebPages.SafeNext(body.Next) });
     }
 
     private static partial class Log

@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using Microsoft.Extensions.FileProviders;
 
 namespace GateWatch.Central.Web;
@@ -7,10 +8,37 @@ namespace GateWatch.Central.Web;
 /// page and what it loads are served to someone not signed in; every other page redirects there first,
 /// and each page asks the API only for what the user's role allows (the API checks again).
 /// </summary>
-internal static class WebPages
+internal static partial class WebPages
 {
     /// <summary>What the login page needs; nothing here tells anything about the gates.</summary>
     private static readonly string[] Public = ["/login.html", "/css/app.css", "/js/api.js", "/js/login.js", "/favicon.svg"];
+
+    /// <summary>The pages a sign-in may go on to (every page but the login page itself); a test keeps this in step with wwwroot.</summary>
+    public static readonly string[] Pages =
+        ["index.html", "live.html", "recordings.html", "vehicles.html", "cases.html", "verify.html", "stats.html", "admin.html", "cameras.html", "plates.html"];
+
+    /// <summary>Longer than any link the pages make; a longer next= is not the console's own.</summary>
+    private const int MaxNext = 2048;
+
+    /// <summary>
+    /// <paramref name="next"/> if it names one of the console's pages ("/live.html", with a query or hash
+    /// made of printable ASCII), else null. Browsers drop tabs and newlines from a URL and read '\' as '/', so
+    /// "/\t/evil.example" would go to another site; a single '/', a known page name and no such characters
+    /// leave nothing to read as a host or a scheme.
+    /// </summary>
+    public static string? SafeNext(string? next)
+    {
+        if (next is null || next.Length > MaxNext || SafeNextShape().Match(next) is not { Success: true } m)
+        {
+            return null;
+        }
+
+        return Pages.Contains(m.Groups["page"].Value, StringComparer.Ordinal) ? next : null;
+    }
+
+    // Query and hash: printable ASCII but the backslash; the page name is lower-case as the files are.
+    [GeneratedRegex(@"\A/(?<page>[a-z]+\.html)(?:[?#][\x21-\x5B\x5D-\x7E]*)?\z", RegexOptions.CultureInvariant)]
+    private static partial Regex SafeNextShape();
 
     public static WebApplication UseWebPages(this WebApplication app)
     {

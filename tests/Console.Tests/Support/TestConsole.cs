@@ -36,7 +36,8 @@ internal sealed class TestConsole : IAsyncDisposable
 
     public ConsoleDb Db => _app.Services.GetRequiredService<ConsoleDb>();
 
-    public static async Task<TestConsole> StartAsync()
+    /// <summary>Starts a console; <paramref name="logs"/>, when given, receives everything it logs (otherwise nothing is kept).</summary>
+    public static async Task<TestConsole> StartAsync(ILoggerProvider? logs = null)
     {
         var dir = Directory.CreateTempSubdirectory("gateconsole-tests-").FullName;
         var port = LocalAgent.FreePort();
@@ -45,6 +46,10 @@ internal sealed class TestConsole : IAsyncDisposable
         {
             b.Services.AddSingleton<TimeProvider>(time);
             b.Logging.ClearProviders();
+            if (logs is not null)
+            {
+                b.Logging.AddProvider(logs);
+            }
         });
         var users = app.Services.GetRequiredService<UserStore>();
         foreach (var role in Roles.All)

@@ -278,7 +278,7 @@ async function main() {
     } else {
       say(gated.length ? 'No camera has a gate spec: they record only.' : 'No cameras: register an agent first.');
     }
-    if (broken.length) say(`Not answering: ${broken.map((b) => `${b.agent} (${b.error})`).join('; ')}`, 'error');
+    if (broken.length) say(`Not answering: ${broken.map((b) => `${b.agent} (${b.problem})`).join('; ')}`, 'error');
   } catch (e) {
     say(e.message, 'error');
   }

@@ -88,13 +88,16 @@ class Tile {
     this.counts.textContent = [...lines, ...zones].join(' · ');
     this.counts.title = 'Since the agent started: line crossings, and people in each zone now';
 
-    if (state === 'unreachable' || !w.camera) {
+    // An agent that did not answer in time: its tiles stay where they were, marked, until it answers again.
+    const unreachable = w.reachable === false || state === 'unreachable' || !w.camera;
+    this.root.classList.toggle('unreachable', unreachable);
+    if (unreachable) {
       this.stopVideo();
       this.stopMeta();
       this.stopStill();
       this.still.hidden = true;
-      this.show(`Agent unreachable: ${short(w.error || 'no answer', 160)}`, 'bad');
-      this.notice.title = w.error || '';
+      this.show(`Agent unreachable: ${short(w.problem || 'no answer', 160)}`, 'bad');
+      this.notice.title = w.problem || '';
       return;
     }
     if (state === 'offline') {

@@ -1,5 +1,8 @@
 import { api, ApiError, home, say } from './api.js';
 
+/** A console page: one '/', a page name, then printable ASCII but the backslash (WebPages.SafeNext is the same). */
+const SAFE_NEXT = /^\/[a-z]+\.html(?:[?#][\x21-\x5b\x5d-\x7e]*)?$/;
+
 const form = document.getElementById('login');
 form.addEventListener('submit', async (ev) => {
   ev.preventDefault();
@@ -7,10 +10,11 @@ form.addEventListener('submit', async (ev) => {
   button.disabled = true;
   say('Signing in…');
   try {
-    const me = await api('/api/login', { method: 'POST', body: { name: form.name.value, password: form.password.value } });
     const next = new URLSearchParams(location.search).get('next');
-    // Only a path on this console: never follow a next= to another site.
-    location.href = next && /^\/(?![/\\])/.test(next) ? next : home(me);
+    const me = await api('/api/login', { method: 'POST', body: { name: form.name.value, password: form.password.value, next } });
+    // The server gives back next only if it is one of the console's pages; checked here too, in the same
+    // shape, so that neither decides alone. Anything else (another site, a script) goes to the user's own page.
+    location.href = me.next && SAFE_NEXT.test(me.next) ? me.next : home(me);
   } catch (e) {
     say(e instanceof ApiError ? e.message : `The console cannot be reached (${e.message})`, 'error');
     button.disabled = false;

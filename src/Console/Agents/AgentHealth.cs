@@ -1,0 +1,67 @@
+using System.Globalization;
+using System.Text.Json;
+using GateWatch.Central.Data;
+
+namespace GateWatch.Central.Agents;
+
+/// <summary>One agent's health as a page asked for it: its answer, or why there is none.</summary>
+internal sealed record AgentHealthAnswer(AgentInfo Agent, JsonElement Health, string? Problem)
+{
+    public bool Reachable => Problem is null;
+}
+
+/// <summary>
+/// Every registered agent's health, asked of all of them at once, for the pages that list cameras (the wall,
+/// the admins' camera list). An agent that hangs costs the page a few seconds, never the other agents' cameras.
+/// </summary>
+internal static class AgentHealth
+{
+    /// <summary>
+    /// An agent answers its health from memory in milliseconds, even across a site link; one that has not
+    /// within 3 s is hung or cut off, and the wall (which asks again every few seconds) shows it as such
+    /// rather than keep a guard looking at nothing.
+    /// </summary>
+    public static readonly TimeSpan AskFor = TimeSpan.FromSeconds(3);
+
+    /// <summary>The answers in the registry's order. Throws <see cref="OperationCanceledException"/> only when <paramref name="ct"/> is cancelled.</summary>
+    public static async Task<AgentHealthAnswer[]> AskAllAsync(AgentRegistry registry, AgentClient agents, CancellationToken ct) =>
+        await Task.WhenAll(registry.List().Select(a => AskAsync(a, agents, ct))).ConfigureAwait(false);
+
+    private static async Task<AgentHealthAnswer> AskAsync(AgentInfo agent, AgentClient agents, CancellationToken ct)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        timeout.CancelAfter(AskFor);
+        try
+        {
+            var health = await agents.GetJsonAsync(agent.Id, "api/health", timeout.Token).ConfigureAwait(false);
+            return health.ValueKind == JsonValueKind.Object && health.TryGetProperty("cameras", out var cameras) && cameras.ValueKind == JsonValueKind.Array
+                ? new AgentHealthAnswer(agent, health, null)
+                : new AgentHealthAnswer(agent, default, "answered its health without a camera list");
+        }
+        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+        {
+            return new AgentHealthAnswer(agent, default, $"did not answer within {AskFor.TotalSeconds.ToString("0", CultureInfo.InvariantCulture)} s");
+        }
+        catch (Exception e) when (e is AgentUnavailableException or AgentRequestException or JsonException)
+        {
+            return new AgentHealthAnswer(agent, default, e.Message);
+        }
+    }
+
+    /// <summary>The cameras an agent that does not answer has sent events from, so its tiles can be shown, marked, where they were.</summary>
+    public static List<string> RememberedCameras(AgentInfo agent, ConsoleDb db)
+    {
+        using var c = db.Open();
+        using var cmd = c.CreateCommand();
+        cmd.CommandText = "SELECT DISTINCT camera FROM events WHERE agent = $agent ORDER BY camera";
+        cmd.Parameters.AddWithValue("$agent", agent.Id);
+        using var r = cmd.ExecuteReader();
+        var list = new List<string>();
+        while (r.Read())
+        {
+            list.Add(r.GetString(0));
+        }
+
+        return list;
+    }
+}

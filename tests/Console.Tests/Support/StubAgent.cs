@@ -1,0 +1,122 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Net.Sockets;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+
+namespace GateWatch.Central.Tests.Support;
+
+/// <summary>
+/// A tiny HTTP server on a loopback port standing in for an agent (or for a host nobody should reach): it
+/// answers with the routes a test maps and records every request it gets, with its Authorization header.
+/// For the console's behaviour against an agent that misbehaves, where a real agent never would.
+/// </summary>
+internal sealed class StubAgent : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+
+    private StubAgent(WebApplication app, Uri url)
+    {
+        _app = app;
+        Url = url;
+    }
+
+    public Uri Url { get; }
+
+    /// <summary>"METHOD path?query" and the Authorization header of each request, in arrival order.</summary>
+    public ConcurrentQueue<(string Request, string? Authorization)> Requests { get; } = new();
+
+    public static async Task<StubAgent> StartAsync(Action<WebApplication>? map = null)
+    {
+        var port = LocalAgent.FreePort();
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseUrls($"http://127.0.0.1:{port}");
+        builder.Logging.ClearProviders();
+        var app = builder.Build();
+        var stub = new StubAgent(app, new Uri($"http://127.0.0.1:{port}/"));
+        app.Use(async (ctx, next) =>
+        {
+            stub.Requests.Enqueue(($"{ctx.Request.Method} {ctx.Request.Path}{ctx.Request.QueryString}", ctx.Request.Headers.Authorization.FirstOrDefault()));
+            await next(ctx);
+        });
+        map?.Invoke(app);
+        app.MapFallback(() => Results.NotFound());
+        await app.StartAsync();
+        return stub;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+    }
+}
+
+/// <summary>An agent that has hung: it accepts connections and never answers a byte.</summary>
+internal sealed class SilentAgent : IDisposable
+{
+    private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
+    private readonly ConcurrentBag<TcpClient> _held = [];
+    private readonly CancellationTokenSource _stop = new();
+
+    public SilentAgent()
+    {
+        _listener.Start();
+        Url = new Uri($"http://127.0.0.1:{((IPEndPoint)_listener.LocalEndpoint).Port}/");
+        _ = AcceptAsync();
+    }
+
+    public Uri Url { get; }
+
+    private async Task AcceptAsync()
+    {
+        try
+        {
+            while (true)
+            {
+                // Kept open, never read from or written to: the connection looks alive and nothing comes back.
+                _held.Add(await _listener.AcceptTcpClientAsync(_stop.Token));
+            }
+        }
+        catch (Exception e) when (e is OperationCanceledException or SocketException or ObjectDisposedException)
+        {
+        }
+    }
+
+    public void Dispose()
+    {
+        _stop.Cancel();
+        _listener.Stop();
+        foreach (var c in _held)
+        {
+            c.Dispose();
+        }
+
+        _stop.Dispose();
+    }
+}
+
+/// <summary>Collects what the console logs, so a test can say that nothing was logged as an error.</summary>
+internal sealed class RecordingLoggerProvider : ILoggerProvider
+{
+    public ConcurrentQueue<(LogLevel Level, string Category, string Message, Exception? Exception)> Entries { get; } = new();
+
+    public ILogger CreateLogger(string categoryName) => new Logger(this, categoryName);
+
+    public void Dispose()
+    {
+    }
+
+    private sealed class Logger(RecordingLoggerProvider owner, string category) : ILogger
+    {
+        public IDisposable? BeginScope<TState>(TState state)
+            where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => true;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
+            owner.Entries.Enqueue((logLevel, category, formatter(state, exception), exception));
+    }
+}
