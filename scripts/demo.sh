@@ -126,6 +126,24 @@ for url in "http://127.0.0.1:$AGENT_PORT/healthz" "http://127.0.0.1:$CONSOLE_POR
     sleep 1
   done
 done
+if [ -n "$LANE_CAMERA" ]; then
+  # The lane camera alerts on every plate that is on no list, so the wall shows its plate reads as they come.
+  /usr/bin/python3 - "http://127.0.0.1:$CONSOLE_PORT" "$(awk '$1 == "admin" { print $3 }' "$DATA/logins.txt")" <<'PY' || echo "demo: could not set the lane camera's plate policy (see $DATA/console.log)"
+import http.cookiejar, json, sys, urllib.request
+base, password = sys.argv[1], sys.argv[2]
+web = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
+def call(method, path, body=None, csrf=None):
+    req = urllib.request.Request(base + path, method=method, data=None if body is None else json.dumps(body).encode(),
+                                 headers={"Content-Type": "application/json", **({"X-CSRF-TOKEN": csrf} if csrf else {})})
+    with web.open(req, timeout=10) as r:
+        return json.loads(r.read() or b"null")
+csrf = call("GET", "/api/login")["csrf"]
+call("POST", "/api/login", {"name": "admin", "password": password}, csrf)
+csrf = call("GET", "/api/me")["csrf"]
+call("PUT", "/api/plates/policies/demo-gate/lane", {"policy": "alert-unlisted"}, csrf)
+print("lane camera : plate policy alert-unlisted (each plate on no list raises an alert on the wall)")
+PY
+fi
 cat <<TXT
 console     : http://127.0.0.1:$CONSOLE_PORT/   (log in $DATA/console.log)
 logins      : role          user          password
