@@ -17,6 +17,17 @@ internal sealed class LoginThrottle(TimeProvider time)
     /// <summary>Failures older than this are forgotten.</summary>
     private static readonly TimeSpan Memory = TimeSpan.FromHours(1);
 
+    /// <summary>
+    /// Names and addresses remembered at most. Each guessed name is an entry: without a bound a spray of random names
+    /// grows memory without end. Ten thousand is hours of a park's real sign-ins and their typos.
+    /// </summary>
+    public const int MaxEntries = 10_000;
+
+    /// <summary>How often (in failures) forgotten entries are swept out, when the bound is not reached first.</summary>
+    private const int SweepEvery = 256;
+
+    private long _failures;
+
     private readonly ConcurrentDictionary<string, (int Failures, DateTimeOffset Last, DateTimeOffset Until)> _state = new(StringComparer.OrdinalIgnoreCase);
 
     /// <summary>How long the caller must still wait; zero when it may try.</summary>
@@ -47,6 +58,38 @@ internal sealed class LoginThrottle(TimeProvider time)
                     : TimeSpan.FromSeconds(Math.Min(MaxLockout.TotalSeconds, Math.Pow(2, failures - FreeFailures - 1)));
                 return (failures, now, now + lockout);
             });
+        }
+
+        if (Interlocked.Increment(ref _failures) % SweepEvery == 0 || _state.Count > MaxEntries)
+        {
+            Sweep(now);
+        }
+    }
+
+    /// <summary>Entries remembered now (for the tests and the metrics).</summary>
+    public int Tracked => _state.Count;
+
+    /// <summary>
+    /// Forgets what no longer counts (failures older than <see cref="Memory"/>, no lockout running); if a flood still
+    /// holds more than <see cref="MaxEntries"/>, the longest quiet go first: a name under attack is being tried now.
+    /// </summary>
+    private void Sweep(DateTimeOffset now)
+    {
+        foreach (var (key, s) in _state)
+        {
+            if (now - s.Last > Memory && s.Until <= now)
+            {
+                _state.TryRemove(key, out _);
+            }
+        }
+
+        var over = _state.Count - MaxEntries;
+        if (over > 0)
+        {
+            foreach (var (key, _) in _state.OrderBy(kv => kv.Value.Last).Take(over + (MaxEntries / 10)).ToList())
+            {
+                _state.TryRemove(key, out _);
+            }
         }
     }
 
