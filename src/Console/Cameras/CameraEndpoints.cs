@@ -44,19 +44,6 @@ internal static class CameraEndpoints
     }
 
     /// <summary>The cameras an agent that does not answer has sent events from, so its footage can still be asked for.</summary>
-    private static List<CameraEntry> Remembered(AgentInfo agent, ConsoleDb db)
-    {
-        using var c = db.Open();
-        using var cmd = c.CreateCommand();
-        cmd.CommandText = "SELECT DISTINCT camera FROM events WHERE agent = $agent ORDER BY camera";
-        cmd.Parameters.AddWithValue("$agent", agent.Id);
-        using var r = cmd.ExecuteReader();
-        var list = new List<CameraEntry>();
-        while (r.Read())
-        {
-            list.Add(new CameraEntry(agent.Id, agent.Name, r.GetString(0), r.GetString(0), false));
-        }
-
-        return list;
-    }
+    private static List<CameraEntry> Remembered(AgentInfo agent, ConsoleDb db) =>
+        [.. AgentHealth.RememberedCameras(agent, db).Select(camera => new CameraEntry(agent.Id, agent.Name, camera, camera, false))];
 }

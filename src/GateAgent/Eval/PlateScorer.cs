@@ -27,7 +27,7 @@ internal static class PlateScorer
 {
     public static string Alnum(string s) => new([.. s.Where(char.IsAsciiLetterOrDigit).Select(char.ToUpperInvariant)]);
 
-    public static string Fold(string s) => Alnum(s).Replace('O', '0').Replace('I', '1');
+    public static string Fold(string s) => Plates.PlateMatch.Key(s);
 
     public static List<PlateScore> Score(IReadOnlyList<PlateTruth> truth, IReadOnlyDictionary<string, PlateReads> reads)
     {
