@@ -17,7 +17,8 @@ internal static partial class AgentEndpoints
     private sealed record NewAgent(string? Id, string? Name, string? Url, string? ApiKey);
 
     public static IServiceCollection AddAgents(this IServiceCollection services) =>
-        services.AddSingleton<AgentRegistry>().AddSingleton<EventIngest>().AddSingleton<AgentClient>();
+        services.AddSingleton<AgentRegistry>().AddSingleton<EventIngest>().AddSingleton<AgentClient>()
+            .AddSingleton<AgentWatch>().AddHostedService(sp => sp.GetRequiredService<AgentWatch>());
 
     public static WebApplication MapAgents(this WebApplication app)
     {

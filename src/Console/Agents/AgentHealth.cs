@@ -48,20 +48,41 @@ internal static class AgentHealth
         }
     }
 
-    /// <summary>The cameras an agent that does not answer has sent events from, so its tiles can be shown, marked, where they were.</summary>
-    public static List<string> RememberedCameras(AgentInfo agent, ConsoleDb db)
+    /// <summary>The cameras an agent that does not answer listed when it last did, and those it has sent events from (not the console's own events about the agent, camera ""), so its tiles can be shown, marked, where they were.</summary>
+    public static List<RememberedCamera> RememberedCameras(AgentInfo agent, ConsoleDb db)
     {
         using var c = db.Open();
+        using var listed = c.CreateCommand();
+        listed.CommandText = "SELECT cameras FROM agents WHERE id = $agent";
+        listed.Parameters.AddWithValue("$agent", agent.Id);
+        var list = listed.ExecuteScalar() is string json ? JsonSerializer.Deserialize<List<RememberedCamera>>(json, JsonSerializerOptions.Web) ?? [] : [];
         using var cmd = c.CreateCommand();
-        cmd.CommandText = "SELECT DISTINCT camera FROM events WHERE agent = $agent ORDER BY camera";
+        cmd.CommandText = "SELECT DISTINCT camera FROM events WHERE agent = $agent AND camera <> '' ORDER BY camera";
         cmd.Parameters.AddWithValue("$agent", agent.Id);
         using var r = cmd.ExecuteReader();
-        var list = new List<string>();
         while (r.Read())
         {
-            list.Add(r.GetString(0));
+            var camera = r.GetString(0);
+            if (!list.Exists(k => k.Id == camera))
+            {
+                list.Add(new RememberedCamera(camera, camera));
+            }
         }
 
         return list;
+    }
+
+    /// <summary>The cameras a health answer lists, or null when it lists none readable.</summary>
+    public static List<RememberedCamera>? Cameras(JsonElement health)
+    {
+        try
+        {
+            return [.. health.GetProperty("cameras").EnumerateArray().Select(c =>
+                new RememberedCamera(c.GetProperty("id").GetString()!, c.TryGetProperty("name", out var n) && n.GetString() is { Length: > 0 } name ? name : c.GetProperty("id").GetString()!))];
+        }
+        catch (Exception e) when (e is KeyNotFoundException or InvalidOperationException)
+        {
+            return null;
+        }
     }
 }

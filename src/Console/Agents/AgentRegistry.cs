@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+using System.Text.Json;
 using System.Text.RegularExpressions;
 using GateWatch.Central.Data;
 
@@ -7,6 +8,9 @@ namespace GateWatch.Central.Agents;
 
 /// <summary>An edge agent the console knows: where its API is, and the key the console presents to it.</summary>
 internal sealed record AgentInfo(string Id, string Name, Uri Url, string ApiKey, DateTimeOffset? LastSeen);
+
+/// <summary>A camera an agent listed, as the console remembers it for when the agent does not answer.</summary>
+internal sealed record RememberedCamera(string Id, string Name);
 
 internal sealed class AgentException(string message) : Exception(message);
 
@@ -64,13 +68,15 @@ internal sealed partial class AgentRegistry(ConsoleDb db, TimeProvider time)
         return CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(stored), Encoding.ASCII.GetBytes(Hash(key)));
     }
 
-    public void Seen(string agent)
+    /// <summary>The agent was heard now; <paramref name="cameras"/>, when its health listed them, are remembered for when it goes dark.</summary>
+    public void Seen(string agent, IReadOnlyList<RememberedCamera>? cameras = null)
     {
         using var c = db.Open();
         using var cmd = c.CreateCommand();
-        cmd.CommandText = "UPDATE agents SET last_seen_ms = $now WHERE id = $id";
+        cmd.CommandText = "UPDATE agents SET last_seen_ms = $now, cameras = COALESCE($cameras, cameras) WHERE id = $id";
         cmd.Parameters.AddWithValue("$id", agent);
         cmd.Parameters.AddWithValue("$now", time.GetUtcNow().ToUnixTimeMilliseconds());
+        cmd.Parameters.AddWithValue("$cameras", cameras is null ? DBNull.Value : JsonSerializer.Serialize(cameras, JsonSerializerOptions.Web));
         cmd.ExecuteNonQuery();
     }
 

@@ -1,5 +1,6 @@
 using System.Security.Claims;
 using System.Text.Json;
+using GateWatch.Central.Agents;
 using GateWatch.Central.Audit;
 using GateWatch.Central.Data;
 using GateWatch.Central.Plates;
@@ -7,11 +8,11 @@ using GateWatch.Central.Users;
 
 namespace GateWatch.Central.Alerts;
 
-/// <summary>What guards must react to: crowd gatherings, cameras going offline and plates a gate's policy alerts on, until acknowledged with a note.</summary>
+/// <summary>What guards must react to: crowd gatherings, cameras and whole agents going offline, and plates a gate's policy alerts on, until acknowledged with a note.</summary>
 internal static class AlertEndpoints
 {
     /// <summary>The event types that raise an alert on the wall.</summary>
-    public static readonly IReadOnlyList<string> Types = ["crowd-start", "camera-offline"];
+    public static readonly IReadOnlyList<string> Types = ["crowd-start", "camera-offline", AgentWatch.Unreachable];
 
     /// <summary>The most alerts one list holds, the newest.</summary>
     private const int MaxListed = 500;
@@ -29,10 +30,12 @@ internal static class AlertEndpoints
             using var c = db.Open();
             using var cmd = c.CreateCommand();
             cmd.CommandText = $"""
-                SELECT e.id, e.agent, e.camera, e.type, e.time_ms, e.data, a.by_user, a.time_ms, a.note
+                SELECT e.id, e.agent, e.camera, e.type, e.time_ms, e.data, a.by_user, a.time_ms, a.note, b.time_ms
                 FROM events e LEFT JOIN acknowledgements a ON a.event_id = e.id
+                LEFT JOIN events b ON e.type = '{AgentWatch.Unreachable}' AND b.type = '{AgentWatch.Reachable}' AND b.agent = e.agent
+                  AND b.camera = '' AND json_extract(b.data, '$.unreachable') = e.id
                 WHERE e.type IN ('{string.Join("', '", Types)}') AND e.time_ms >= $since
-                  AND ($open = 0 OR a.event_id IS NULL)
+                  AND ($open = 0 OR (a.event_id IS NULL AND b.id IS NULL))
                 ORDER BY e.time_ms DESC LIMIT $limit
                 """;
             cmd.Parameters.AddWithValue("$since", since ?? 0);
@@ -53,6 +56,8 @@ internal static class AlertEndpoints
                         time = DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(4)),
                         data = data.RootElement.Clone(),
                         acknowledged = r.IsDBNull(6) ? null : new { by = r.GetString(6), time = DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(7)), note = r.GetString(8) },
+                        // An agent that answers again clears its own alert: the guard need not acknowledge a blip.
+                        cleared = r.IsDBNull(9) ? (DateTimeOffset?)null : DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(9)),
                     }));
                 }
             }

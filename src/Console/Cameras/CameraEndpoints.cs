@@ -43,7 +43,7 @@ internal static class CameraEndpoints
         }
     }
 
-    /// <summary>The cameras an agent that does not answer has sent events from, so its footage can still be asked for.</summary>
+    /// <summary>The cameras an agent that does not answer listed or sent events from, so its footage can still be asked for.</summary>
     private static List<CameraEntry> Remembered(AgentInfo agent, ConsoleDb db) =>
-        [.. AgentHealth.RememberedCameras(agent, db).Select(camera => new CameraEntry(agent.Id, agent.Name, camera, camera, false))];
+        [.. AgentHealth.RememberedCameras(agent, db).Select(camera => new CameraEntry(agent.Id, agent.Name, camera.Id, camera.Name, false))];
 }

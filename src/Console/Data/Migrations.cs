@@ -184,5 +184,11 @@ internal static class Migrations
             set_ms       INTEGER NOT NULL
         );
         """,
+
+        // 6: the cameras each agent listed in its last health answer ([{"id", "name"}] as JSON), so a box that goes
+        // dark keeps its tiles, with their names, on the wall; cameras that never sent an event included.
+        """
+        ALTER TABLE agents ADD COLUMN cameras TEXT;
+        """,
     ];
 }

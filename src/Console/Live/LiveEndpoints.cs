@@ -112,7 +112,7 @@ internal static class LiveEndpoints
             }
 
             tiles.AddRange(remembered.Select(camera =>
-                new { agent = agent.Id, agentName = agent.Name, camera = (string?)camera, name = camera, state = "unreachable", reachable = false, problem }));
+                new { agent = agent.Id, agentName = agent.Name, camera = (string?)camera.Id, name = camera.Name, state = "unreachable", reachable = false, problem }));
         }
 
         return Results.Json(tiles);

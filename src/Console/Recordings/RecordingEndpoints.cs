@@ -50,7 +50,10 @@ internal static class RecordingEndpoints
         return range.Length == 0 || range.Replace(" ", "", StringComparison.Ordinal).StartsWith("bytes=0-", StringComparison.OrdinalIgnoreCase);
     }
 
-    /// <summary>The camera's events in a range, from the console's own copy, for markers on the timeline.</summary>
+    /// <summary>
+    /// The camera's events in a range, from the console's own copy, for markers on the timeline; with the spans its
+    /// whole agent was unreachable, which are the console's events about the agent rather than about a camera.
+    /// </summary>
     private static IResult Events(string agent, string camera, string? from, string? to, ConsoleDb db)
     {
         if (!UtcTime.TryParse(from, out var f) || !UtcTime.TryParse(to, out var t))
@@ -65,9 +68,10 @@ internal static class RecordingEndpoints
 
         using var c = db.Open();
         using var cmd = c.CreateCommand();
-        cmd.CommandText = """
+        cmd.CommandText = $"""
             SELECT id, type, time_ms, data FROM events
-            WHERE agent = $agent AND camera = $camera AND time_ms >= $from AND time_ms < $to
+            WHERE agent = $agent AND (camera = $camera OR (camera = '' AND type IN ('{AgentWatch.Unreachable}', '{AgentWatch.Reachable}')))
+              AND time_ms >= $from AND time_ms < $to
             ORDER BY time_ms, seq LIMIT $limit
             """;
         cmd.Parameters.AddWithValue("$agent", agent);

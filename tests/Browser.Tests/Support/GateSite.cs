@@ -34,6 +34,8 @@ public sealed class GateSite : IAsyncLifetime
     private string _consoleKey = "";
     private int _agentPort;
     private string _configPath = "";
+    private string _consoleData = "";
+    private readonly List<IDisposable> _spares = [];
 
     public Uri ConsoleUrl { get; private set; } = null!;
 
@@ -55,7 +57,7 @@ public sealed class GateSite : IAsyncLifetime
         FfmpegCli.Run("-i", video, "-c:v", "libx264", "-preset", "veryfast", "-bf", "0", "-g", "10", "-pix_fmt", "yuv420p", "-f", "h264", clip);
         _camera = RtspTestServer.Start(clip, "camera", CameraPassword);
 
-        var consoleData = Path.Combine(_dir, "console");
+        var consoleData = _consoleData = Path.Combine(_dir, "console");
         var passwordFile = Path.Combine(_dir, "password.txt");
         await File.WriteAllTextAsync(passwordFile, Password);
         Console("create-admin", "--name", "admin1", "--password-file", passwordFile, "--data", consoleData);
@@ -223,6 +225,22 @@ public sealed class GateSite : IAsyncLifetime
         }
     }
 
+    /// <summary>
+    /// Registers a second gate box, answering only its health, with the running console (by its own command, as an
+    /// admin would). It stays registered for the rest of the run, so it is kept answering until the site ends:
+    /// left dead, it would raise alerts on the other tests' walls.
+    /// </summary>
+    public HealthOnlyAgent AddHealthOnlyAgent(string id, string camera)
+    {
+        var agent = new HealthOnlyAgent(camera);
+        agent.Start();
+        _spares.Add(agent);
+        var keyFile = Path.Combine(_dir, id + ".key");
+        File.WriteAllText(keyFile, "spare-agent-key-0123456789");
+        Console("register-agent", "--id", id, "--name", "South gate", "--url", agent.Url.ToString(), "--api-key-file", keyFile, "--data", _consoleData);
+        return agent;
+    }
+
     public string ConsoleLog => _console?.Tail() ?? "";
 
     public string AgentLog => _agent?.Tail() ?? "";
@@ -236,6 +254,7 @@ public sealed class GateSite : IAsyncLifetime
 
         _playwright?.Dispose();
         _agent?.Dispose();
+        _spares.ForEach(s => s.Dispose());
         _console?.Dispose();
         _camera?.Dispose();
         try

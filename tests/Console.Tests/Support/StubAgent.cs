@@ -28,9 +28,10 @@ internal sealed class StubAgent : IAsyncDisposable
     /// <summary>"METHOD path?query" and the Authorization header of each request, in arrival order.</summary>
     public ConcurrentQueue<(string Request, string? Authorization)> Requests { get; } = new();
 
-    public static async Task<StubAgent> StartAsync(Action<WebApplication>? map = null)
+    /// <summary>Starts a stub; a given <paramref name="port"/> brings a stopped one back at its old address.</summary>
+    public static async Task<StubAgent> StartAsync(Action<WebApplication>? map = null, int? port = null)
     {
-        var port = LocalAgent.FreePort();
+        port ??= LocalAgent.FreePort();
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseUrls($"http://127.0.0.1:{port}");
         builder.Logging.ClearProviders();

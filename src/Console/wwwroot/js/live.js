@@ -324,6 +324,11 @@ const sound = {
   },
 };
 
+function agentName(agent) {
+  for (const t of tiles.values()) if (t.agent === agent && t.w?.agentName) return t.w.agentName;
+  return agent;
+}
+
 function cameraName(agent, camera) {
   const t = tiles.get(key(agent, camera));
   return t?.w?.name || camera;
@@ -335,6 +340,7 @@ export function describe(a) {
   switch (a.type) {
     case 'crowd-start': return `Crowd gathering in zone ${a.data?.zone ?? '?'} at camera ${cam}`;
     case 'camera-offline': return `Camera ${cam} offline`;
+    case 'agent-unreachable': return `Gate agent ${agentName(a.agent)} not answering: its cameras are not watched`;
     case 'plate-denied': return `Denied plate ${a.plate?.text ?? '?'} at camera ${cam}`;
     case 'plate-unlisted': return `Unlisted plate ${a.plate?.text ?? '?'} at camera ${cam}`;
     default: return `${a.type.replace(/-/g, ' ')} at camera ${cam}`;
@@ -344,6 +350,7 @@ export function describe(a) {
 function detail(a) {
   if (a.type === 'crowd-start' && a.data?.peak) return `${a.data.peak} people at the peak`;
   if (a.type === 'camera-offline' && a.data?.reason) return short(a.data.reason);
+  if (a.type === 'agent-unreachable') return [a.data?.lastSeen ? `last heard ${ago(a.data.lastSeen)}` : null, a.data?.problem ? short(a.data.problem) : null].filter(Boolean).join(' · ');
   if (a.plate) {
     const p = a.plate;
     return [a.data?.class, a.data?.direction === 'in' ? 'entering' : a.data?.direction === 'out' ? 'leaving' : null,
@@ -369,7 +376,7 @@ function ago(iso) {
 
 const alertEls = new Map(); // id -> element, kept across polls so a button does not vanish under a click
 
-const ICONS = { 'camera-offline': '▣', 'plate-denied': '✖', 'plate-unlisted': '?' };
+const ICONS = { 'camera-offline': '▣', 'agent-unreachable': '⌁', 'plate-denied': '✖', 'plate-unlisted': '?' };
 
 /** The plate crop the agent cut, through the console's relay; gone quietly when the agent has no such file. */
 function cropEl(a, cls) {
@@ -416,10 +423,12 @@ function renderAlerts() {
 
 function markAlarms() {
   const hot = new Set(openAlerts.map((a) => key(a.agent, a.camera)));
+  // An agent's own alert concerns every one of its tiles.
+  const lostAgents = new Set(openAlerts.filter((a) => a.type === 'agent-unreachable').map((a) => a.agent));
   const plates = new Map(); // the newest open plate alert per camera (openAlerts is newest first)
   for (const a of openAlerts) if (a.plate && !plates.has(key(a.agent, a.camera))) plates.set(key(a.agent, a.camera), a);
   for (const [k, t] of tiles) {
-    t.root.classList.toggle('alarm', hot.has(k));
+    t.root.classList.toggle('alarm', hot.has(k) || lostAgents.has(t.agent));
     const p = plates.get(k);
     t.plateTag.hidden = !p;
     t.plateTag.textContent = p ? p.plate.text : '';
@@ -441,7 +450,8 @@ async function refreshAlerts() {
   const fresh = list.filter((a) => !seenAlerts.has(a.id));
   for (const a of fresh) {
     seenAlerts.add(a.id);
-    tiles.get(key(a.agent, a.camera))?.flash();
+    if (a.type === 'agent-unreachable') for (const t of tiles.values()) { if (t.agent === a.agent) t.flash(); }
+    else tiles.get(key(a.agent, a.camera))?.flash();
   }
   if (fresh.length) sound.beep();
   openAlerts = list.filter((a) => !a.acknowledged && !acked.has(a.id));

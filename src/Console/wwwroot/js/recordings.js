@@ -12,7 +12,7 @@ const tip = $('tip');
 const GAP_MS = 2000;
 const MIN_SPAN_MS = 30_000;
 const DEFAULT_FPS = 15;
-const ALERT_TYPES = ['crowd-start', 'crowd-end', 'camera-offline', 'camera-online'];
+const ALERT_TYPES = ['crowd-start', 'crowd-end', 'camera-offline', 'camera-online', 'agent-unreachable', 'agent-reachable'];
 
 const state = {
   cameras: [],
@@ -23,6 +23,7 @@ const state = {
   events: [],            // [{id, type, t, data}]
   crowd: [],             // [{from, to}] crowd episodes
   offline: [],           // [{from, to}] camera offline periods
+  unreachable: [],       // [{from, to}] the whole agent unreachable from the console
   v0: 0, v1: 0,          // the visible part of the day
   seg: -1,               // index of the segment in the player
   playhead: null,        // ms shown, or null
@@ -90,7 +91,7 @@ async function loadDay({ keepView = false } = {}) {
   showDay();
   if (!keepView) { state.v0 = state.dayStart; state.v1 = state.dayEnd; }
   stopPlayer();
-  state.segments = []; state.events = []; state.gaps = []; state.crowd = []; state.offline = [];
+  state.segments = []; state.events = []; state.gaps = []; state.crowd = []; state.offline = []; state.unreachable = [];
   draw();
   if (!state.cam) { say('No camera to show: an admin registers agents on the Admin page.', 'error'); return; }
   updateUrl();
@@ -144,6 +145,12 @@ function setEvents(list) {
   };
   state.crowd = spans('crowd-start', 'crowd-end');
   state.offline = spans('camera-offline', 'camera-online');
+  // The console raises the alert once the agent has been silent a while: the span starts when it was last heard.
+  state.unreachable = spans('agent-unreachable', 'agent-reachable').map((s) => {
+    const start = state.events.find((e) => e.type === 'agent-unreachable' && e.t === s.from);
+    const last = Date.parse(start?.data?.lastSeen ?? '');
+    return { from: Number.isFinite(last) && last < s.from ? last : s.from, to: s.to };
+  });
 }
 
 /** Fetches the segment list again (the newest segment grows while it is recorded); true if it changed. */
@@ -183,7 +190,7 @@ function deepLink(t) {
 function renderSide() {
   const alerts = state.events.filter((e) => ALERT_TYPES.includes(e.type));
   const list = $('alerts');
-  if (!alerts.length) list.replaceChildren(el('li', { class: 'muted' }, 'No crowd or offline alerts on this day.'));
+  if (!alerts.length) list.replaceChildren(el('li', { class: 'muted' }, 'No crowd, offline or unreachable alerts on this day.'));
   else {
     list.replaceChildren(...alerts.map((e) => {
       // Play from a little before: the moment the crowd began, else a few seconds before the event.
@@ -268,6 +275,8 @@ function noFootage(t) {
   else if (!after) parts.push(el('div', { class: 'muted' }, 'Nothing later on this day.'));
   const off = state.offline.find((o) => t >= o.from && t <= o.to);
   if (off) parts.push(el('div', { class: 'bad-text' }, `The camera was offline from ${localTime(off.from)} to ${localTime(off.to)} local.`));
+  const lost = state.unreachable.find((o) => t >= o.from && t <= o.to);
+  if (lost) parts.push(el('div', { class: 'bad-text' }, `The gate agent was unreachable from ${localTime(lost.from)} to ${localTime(lost.to)} local; what it recorded meanwhile appears once it is back.`));
   box.replaceChildren(...parts);
   box.hidden = false;
   say(`No footage at ${utc(t)}${before ? `; nearest before ends ${utc(before.end)}` : ''}${after ? `; nearest after starts ${utc(after.start)}` : ''}.`, 'error');
@@ -502,6 +511,8 @@ function draw() {
   // offline periods and crowd episodes as shaded spans
   g.fillStyle = 'rgba(248,81,73,0.22)';
   for (const o of state.offline) spanRect(g, o.from, o.to, yEv, H.events + H.gap + H.footage, 2);
+  g.fillStyle = 'rgba(188,140,255,0.28)';
+  for (const o of state.unreachable) spanRect(g, o.from, o.to, yEv, H.events + H.gap + H.footage, 2);
   g.fillStyle = 'rgba(255,140,26,0.22)';
   for (const c of state.crowd) spanRect(g, c.from, c.to, yEv, H.events, 2);
 
@@ -523,10 +534,10 @@ function draw() {
 
   // alerts: prominent flags
   for (const e of state.events) {
-    if (!['crowd-start', 'camera-offline', 'camera-online', 'crowd-end'].includes(e.type) || e.t < state.v0 || e.t > state.v1) continue;
+    if (!ALERT_TYPES.includes(e.type) || e.t < state.v0 || e.t > state.v1) continue;
     const x = Math.round(xOf(e.t)) + 0.5;
-    const strong = e.type === 'crowd-start' || e.type === 'camera-offline';
-    const c = e.type.startsWith('crowd') ? C.crowd : e.type === 'camera-online' ? C.in : C.bad;
+    const strong = e.type === 'crowd-start' || e.type === 'camera-offline' || e.type === 'agent-unreachable';
+    const c = e.type.startsWith('crowd') ? C.crowd : e.type === 'camera-online' || e.type === 'agent-reachable' ? C.in : C.bad;
     g.strokeStyle = c;
     g.lineWidth = strong ? 2 : 1;
     g.beginPath(); g.moveTo(x, yEv); g.lineTo(x, yFt + H.footage); g.stroke();

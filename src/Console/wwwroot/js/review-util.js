@@ -105,6 +105,8 @@ export const EVENT_LABELS = {
   'crowd-end': 'Crowd cleared',
   'camera-offline': 'Camera offline',
   'camera-online': 'Camera back online',
+  'agent-unreachable': 'Gate agent unreachable',
+  'agent-reachable': 'Gate agent back',
 };
 
 export function eventLabel(type) {
@@ -119,6 +121,8 @@ export function eventDetail(e) {
     case 'crowd-start':
     case 'crowd-end': return [d.zone && `zone ${d.zone}`, d.peak !== undefined && `peak ${d.peak} people`].filter(Boolean).join(', ');
     case 'camera-offline': return d.reason || '';
+    case 'agent-unreachable': return d.problem || '';
+    case 'agent-reachable': return d.seconds !== undefined ? `after ${d.seconds} s` : '';
     default: return '';
   }
 }

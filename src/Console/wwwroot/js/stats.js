@@ -9,6 +9,7 @@ const BUCKET_MS = { hour: 3_600_000, day: 86_400_000 };
 const ALERT_TYPES = [
   { type: 'crowd-start', label: 'Crowd gathering', cls: 'bar-crowd' },
   { type: 'camera-offline', label: 'Camera offline', cls: 'bar-offline' },
+  { type: 'agent-unreachable', label: 'Gate agent unreachable', cls: 'bar-unreachable' },
   { type: 'plate-denied', label: 'Denied plate', cls: 'bar-plate-denied' },
   { type: 'plate-unlisted', label: 'Unlisted plate', cls: 'bar-plate-unlisted' },
 ];
