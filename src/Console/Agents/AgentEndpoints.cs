@@ -5,7 +5,7 @@ using GateWatch.Central.Users;
 namespace GateWatch.Central.Agents;
 
 /// <summary>Agent registration (admins) and the ingest endpoint agents deliver their events to.</summary>
-internal static partial class AgentEndpoints
+internal static class AgentEndpoints
 {
     /// <summary>A batch is at most 100 events of at most 4 KB; 1 MB is generous and still bounded.</summary>
     private const int MaxBatchBytes = 1024 * 1024;
@@ -18,7 +18,8 @@ internal static partial class AgentEndpoints
 
     public static IServiceCollection AddAgents(this IServiceCollection services) =>
         services.AddSingleton<AgentRegistry>().AddSingleton<EventIngest>().AddSingleton<AgentClient>()
-            .AddSingleton<AgentWatch>().AddHostedService(sp => sp.GetRequiredService<AgentWatch>());
+            .AddSingleton<AgentWatch>().AddHostedService(sp => sp.GetRequiredService<AgentWatch>())
+            .AddSingleton<IngestRefusals>();
 
     public static WebApplication MapAgents(this WebApplication app)
     {
@@ -48,16 +49,14 @@ internal static partial class AgentEndpoints
         return app;
     }
 
-    private static async Task<IResult> Ingest(HttpContext http, AgentRegistry agents, EventIngest ingest, AuditLog audit, ILoggerFactory logs)
+    private static async Task<IResult> Ingest(HttpContext http, AgentRegistry agents, EventIngest ingest, IngestRefusals refusals)
     {
-        var log = logs.CreateLogger("GateWatch.Central.Ingest");
         var remote = http.Connection.RemoteIpAddress?.ToString() ?? "?";
         var auth = http.Request.Headers.Authorization.ToString();
         var key = auth.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) ? auth[7..].Trim() : null;
         if (key is null)
         {
-            Log.Refused(log, remote, "no agent key");
-            audit.Append($"remote:{remote}", AuditActions.IngestRefused, "events", AuditOutcomes.Denied, "no agent key");
+            refusals.Refused($"remote:{remote}", "events", "no agent key");
             return Results.Problem(statusCode: 401, detail: "send the agent's console key as 'Authorization: Bearer <key>'");
         }
 
@@ -98,8 +97,7 @@ internal static partial class AgentEndpoints
         if (!agents.Authenticate(agent, key))
         {
             var who = agent.Length > 40 ? agent[..40] : agent;
-            Log.Refused(log, remote, $"wrong or unknown key for agent '{who}'");
-            audit.Append($"remote:{remote}", AuditActions.IngestRefused, $"agent:{who}", AuditOutcomes.Denied, "wrong or unknown key");
+            refusals.Refused($"remote:{remote}", $"agent:{who}", "wrong or unknown key");
             return Results.Problem(statusCode: 401, detail: "unknown agent or wrong key");
         }
 
@@ -107,19 +105,9 @@ internal static partial class AgentEndpoints
         var result = ingest.Store(agent, events);
         foreach (var r in result.Rejected)
         {
-            Log.Rejected(log, agent, r);
-            audit.Append($"agent:{agent}", AuditActions.IngestRefused, "event", AuditOutcomes.Denied, r);
+            refusals.Refused($"agent:{agent}", "event", r);
         }
 
         return Results.Json(new { stored = result.Stored, duplicates = result.Duplicates, rejected = result.Rejected });
-    }
-
-    private static partial class Log
-    {
-        [LoggerMessage(Level = LogLevel.Warning, Message = "event ingest from {Remote} refused: {Why}")]
-        public static partial void Refused(ILogger log, string remote, string why);
-
-        [LoggerMessage(Level = LogLevel.Warning, Message = "agent {Agent}: {Why}")]
-        public static partial void Rejected(ILogger log, string agent, string why);
     }
 }
