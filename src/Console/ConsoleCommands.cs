@@ -11,6 +11,7 @@ using GateWatch.Central.Recordings;
 using GateWatch.Central.Statistics;
 using GateWatch.Central.Users;
 using GateWatch.Central.Web;
+using GateWatch.Shared.Web;
 
 namespace GateWatch.Central;
 
@@ -220,6 +221,7 @@ internal static class ConsoleHost
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<AuditLog>();
         builder.Services.AddSingleton(_ => EvidenceKey.Load(Path.GetFullPath(settings.DataDir)));
+        builder.Services.AddProblemResponses();
         builder.Services.AddUsers();
         builder.Services.AddAgents();
         builder.Services.AddCases();
@@ -227,6 +229,7 @@ internal static class ConsoleHost
         configure?.Invoke(builder);
 
         var app = builder.Build();
+        app.UseProblemResponses();
         app.UseAuthentication();
         app.UseWebPages();
         app.UseAuthorization();

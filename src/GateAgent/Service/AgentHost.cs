@@ -3,6 +3,7 @@ using GateWatch.Agent.Outbox;
 using GateWatch.Agent.Plates;
 using GateWatch.Agent.Record;
 using GateWatch.Agent.Retention;
+using GateWatch.Shared.Web;
 using Microsoft.AspNetCore.Builder;
 
 namespace GateWatch.Agent.Service;
@@ -29,9 +30,11 @@ internal static class AgentHost
         });
         builder.Logging.AddFilter("Microsoft", LogLevel.Warning);
         logging?.Invoke(builder.Logging);
+        builder.Services.AddProblemResponses();
         builder.Services.AddAgent(config, time ?? TimeProvider.System);
 
         var app = builder.Build();
+        app.UseProblemResponses();
         app.MapAgentApi();
         return app;
     }

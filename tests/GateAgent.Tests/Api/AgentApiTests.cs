@@ -506,6 +506,18 @@ public sealed class AgentApiTests(RunningAgentFixture agent) : IClassFixture<Run
         await AssertProblemAsync(await Client.GetAsync($"api/events?{query}"), HttpStatusCode.BadRequest, problem);
     }
 
+    [Theory]
+    [InlineData("GET", "api/no-such-thing", HttpStatusCode.NotFound)]
+    [InlineData("DELETE", "api/health", HttpStatusCode.MethodNotAllowed)]
+    public async Task An_unknown_path_or_method_gets_problem_json_not_an_empty_body(string method, string path, HttpStatusCode status)
+    {
+        using var response = await Client.SendAsync(new HttpRequestMessage(new HttpMethod(method), path));
+        Assert.Equal(status, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        using var doc = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        Assert.Equal((int)status, doc.RootElement.GetProperty("status").GetInt32());
+    }
+
     [Fact]
     public async Task Events_page_from_the_start()
     {
