@@ -4,7 +4,14 @@ using System.Text.Json;
 namespace GateWatch.Central.Agents;
 
 /// <summary>An agent that did not answer as it should; the message says which agent and what happened.</summary>
-internal sealed class AgentUnavailableException(string message, Exception? inner = null) : Exception(message, inner);
+internal sealed class AgentUnavailableException(string message, Exception? inner = null, bool timedOut = false) : Exception(message, inner)
+{
+    /// <summary>The agent was reached but did not answer in time (a gateway timeout), rather than refused or absent.</summary>
+    public bool TimedOut { get; } = timedOut;
+}
+
+/// <summary>An agent stopped sending in the middle of a stream.</summary>
+internal sealed class AgentStalledException(string message) : Exception(message);
 
 /// <summary>
 /// The console's side of an agent's local API: health, recordings, clips and live streams, each request
@@ -18,6 +25,19 @@ internal sealed class AgentClient(AgentRegistry agents) : IDisposable
     // One client for every agent: connection pooling per host is the handler's job. No overall timeout,
     // because live streams run for as long as someone watches; each call sets its own.
     private readonly HttpClient _http = new() { Timeout = Timeout.InfiniteTimeSpan };
+
+    /// <summary>
+    /// How long a streamed call waits for the agent's answer to begin. Agents answer a stream's headers at once (a
+    /// snapshot is cut within 5 s, or refused); one that has said nothing for 15 s is hung. Tests shorten it.
+    /// </summary>
+    internal TimeSpan StreamStart { get; set; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>
+    /// How long a stream under way may go without a byte before the console gives up on it: live video sends
+    /// several fragments a second, live metadata a keep-alive every 10 s, downloads run at disk speed. Without it a
+    /// stalled agent would hold a relay (and a viewer's connection) open forever. Tests shorten it.
+    /// </summary>
+    internal TimeSpan StreamIdle { get; set; } = TimeSpan.FromSeconds(30);
 
     public Task<JsonElement> GetJsonAsync(string agent, string path, CancellationToken ct) => CallAsync(agent, HttpMethod.Get, path, null, ct);
 
@@ -34,9 +54,38 @@ internal sealed class AgentClient(AgentRegistry agents) : IDisposable
         return await Read(agent, response, timeout.Token).ConfigureAwait(false);
     }
 
-    /// <summary>Starts a streamed GET (live video, a segment, a clip); the caller disposes the response.</summary>
-    public Task<HttpResponseMessage> StreamAsync(string agent, string path, string? range, CancellationToken ct) =>
-        SendAsync(agent, HttpMethod.Get, path, null, HttpCompletionOption.ResponseHeadersRead, ct, range);
+    /// <summary>
+    /// Starts a streamed GET (live video, a segment, a clip); the caller disposes the response and reads its body with
+    /// <see cref="ReadAsync"/>. An agent that has not begun to answer within <see cref="StreamStart"/> is unavailable.
+    /// </summary>
+    public async Task<HttpResponseMessage> StreamAsync(string agent, string path, string? range, CancellationToken ct)
+    {
+        using var start = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        start.CancelAfter(StreamStart);
+        try
+        {
+            return await SendAsync(agent, HttpMethod.Get, path, null, HttpCompletionOption.ResponseHeadersRead, start.Token, range).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+        {
+            throw new AgentUnavailableException($"agent {agent} did not start answering within {StreamStart.TotalSeconds:0} s", timedOut: true);
+        }
+    }
+
+    /// <summary>The next bytes of an agent's stream; <see cref="AgentStalledException"/> when the agent has sent nothing for <see cref="StreamIdle"/>.</summary>
+    public async ValueTask<int> ReadAsync(string agent, Stream body, Memory<byte> buffer, CancellationToken ct)
+    {
+        using var idle = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        idle.CancelAfter(StreamIdle);
+        try
+        {
+            return await body.ReadAsync(buffer, idle.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+        {
+            throw new AgentStalledException($"agent {agent} sent nothing for {StreamIdle.TotalSeconds:0} s; the stream was given up");
+        }
+    }
 
     private async Task<HttpResponseMessage> SendAsync(
         string agent, HttpMethod method, string path, HttpContent? content, HttpCompletionOption completion, CancellationToken ct, string? range = null)

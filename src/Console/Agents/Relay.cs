@@ -19,8 +19,9 @@ internal static class Relay
         }
         catch (AgentUnavailableException e)
         {
-            started?.Invoke(502, e.Message);
-            return Results.Problem(statusCode: 502, detail: e.Message);
+            var status = e.TimedOut ? 504 : 502;
+            started?.Invoke(status, e.Message);
+            return Results.Problem(statusCode: status, detail: e.Message);
         }
 
         using (upstream)
@@ -53,7 +54,7 @@ internal static class Relay
                 await using var body = await upstream.Content.ReadAsStreamAsync(http.RequestAborted).ConfigureAwait(false);
                 var buffer = new byte[64 * 1024];
                 int n;
-                while ((n = await body.ReadAsync(buffer, http.RequestAborted).ConfigureAwait(false)) > 0)
+                while ((n = await agents.ReadAsync(agent, body, buffer, http.RequestAborted).ConfigureAwait(false)) > 0)
                 {
                     await http.Response.Body.WriteAsync(buffer.AsMemory(0, n), http.RequestAborted).ConfigureAwait(false);
                     // Live video and events must reach the browser now, not when a buffer fills.
@@ -66,6 +67,12 @@ internal static class Relay
             }
             catch (IOException) when (http.RequestAborted.IsCancellationRequested)
             {
+            }
+            catch (Exception e) when (e is AgentStalledException or HttpRequestException or IOException)
+            {
+                // The answer has begun, so no error can be sent any more: breaking the connection tells the browser the
+                // stream did not end but broke (a player reconnects; a download is not mistaken for a whole file).
+                http.Abort();
             }
 
             return Results.Empty;

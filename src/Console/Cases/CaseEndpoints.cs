@@ -242,7 +242,7 @@ internal static partial class CaseEndpoints
                 await using var input = await response.Content.ReadAsStreamAsync(ct).ConfigureAwait(false);
                 await using var output = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16, useAsync: true);
                 int n;
-                while ((n = await input.ReadAsync(buffer, ct).ConfigureAwait(false)) > 0)
+                while ((n = await agents.ReadAsync(agent, input, buffer, ct).ConfigureAwait(false)) > 0)
                 {
                     sha.AppendData(buffer, 0, n);
                     await output.WriteAsync(buffer.AsMemory(0, n), ct).ConfigureAwait(false);
@@ -255,6 +255,10 @@ internal static partial class CaseEndpoints
             catch (HttpRequestException e)
             {
                 return ("", 0, $"agent {agent}: the clip download broke off ({e.Message})");
+            }
+            catch (AgentStalledException e)
+            {
+                return ("", 0, e.Message);
             }
             finally
             {

@@ -458,6 +458,9 @@ internal static partial class AgentApi
     /// Server-sent events with what the pipeline sees on each analysed frame (boxes, zone counts, line
     /// counts), so a browser draws the overlay itself on top of the stream-copied video.
     /// </summary>
+    /// <summary>Live metadata says something at least this often, so a quiet stream is not taken for a hung one.</summary>
+    private static readonly TimeSpan KeepAlive = TimeSpan.FromSeconds(10);
+
     private static async Task LiveMeta(string id, HttpContext http, CameraSet cameras, TimeProvider time)
     {
         if (cameras.Find(id) is not { } camera)
@@ -478,6 +481,7 @@ internal static partial class AgentApi
         var ct = http.RequestAborted;
         object? sent = null;
         GateSpec? sentSpec = null;
+        var wrote = time.GetUtcNow();
         try
         {
             // Polling the newest analysis at 10 Hz: analysis runs at a few frames a second, so no frame is missed
@@ -516,6 +520,15 @@ internal static partial class AgentApi
                     });
                     await http.Response.WriteAsync($"data: {json}\n\n", ct).ConfigureAwait(false);
                     await http.Response.Body.FlushAsync(ct).ConfigureAwait(false);
+                    wrote = time.GetUtcNow();
+                }
+                else if (time.GetUtcNow() - wrote >= KeepAlive)
+                {
+                    // A comment line, which EventSource ignores: while the camera is offline nothing else is said, and
+                    // the console gives up on a stream that is silent for 30 s.
+                    await http.Response.WriteAsync(":\n\n", ct).ConfigureAwait(false);
+                    await http.Response.Body.FlushAsync(ct).ConfigureAwait(false);
+                    wrote = time.GetUtcNow();
                 }
             }
             while (await timer.WaitForNextTickAsync(ct).ConfigureAwait(false));
