@@ -8,6 +8,10 @@ such a stream can be concatenated with itself, so multifilesrc's loop replays it
 h264parse keeps timestamps running; multifilesrc reports itself not seekable, which PLAY needs
 from a looping source (a seekable one gets 503). Prints "READY rtsp://127.0.0.1:N/path" once it listens.
 
+The clients of a mount share its one pipeline, as a camera's clients share its sensor: all see the same
+frame at the same moment, and one that joins late gets the live picture, not the clip from frame 0. When
+the last client leaves, the pipeline goes; the next client starts a new one.
+
 --mounts K serves K cameras instead of one, at PATH1 .. PATHK (/gate1 .. /gateK by default), for the
 capacity benchmark: each mount has its own pipeline, as K real cameras each send their own stream, and
 the READY line lists the K URLs separated by spaces.
@@ -31,14 +35,22 @@ class LoopingFactory(GstRtspServer.RTSPMediaFactory):
             f'caps="video/x-h264,stream-format=byte-stream,framerate={fps}/1" '
             f"! h264parse name=parse config-interval=-1 ! rtph264pay name=pay0 pt=96 config-interval=-1 )"
         )
-        # One pipeline for every client, like a camera: a reconnecting client joins the live stream.
+        # One pipeline for every client, like a camera: a client that joins while another watches gets the
+        # live picture. It starts mid-GOP, so it needs the parameter sets before the next keyframe: the SDP
+        # carries them (sprop-parameter-sets) and config-interval=-1 repeats them before every IDR in band.
         self.set_shared(True)
 
     def do_create_element(self, url):
         return Gst.parse_launch(self._launch)
 
     def do_configure(self, media):
-        media.set_property("reusable", True)
+        # The factory's own configure hands the media its settings: shared (without it every client got
+        # a pipeline of its own, the clip from its first frame, so the agent's analysis, its recorder and
+        # each live viewer saw different moments) and the permissions. Not reusable: once the last client
+        # leaves, the next one gets a fresh pipeline; gst-rtsp-server 1.22 re-preparing a shared reusable
+        # media sends no packets, and the client after that aborts the server (g_mutex_clear on a locked
+        # mutex, or free(): invalid next size).
+        GstRtspServer.RTSPMediaFactory.do_configure(self, media)
         element = media.get_element()
         # h264parse gives a raw elementary stream decode times only; the clip has no B-frames
         # (made with -bf 0), so presentation time equals decode time.
