@@ -22,6 +22,8 @@ public sealed class GateSite : IAsyncLifetime
 
     /// <summary>The lane camera a plate test adds for its run (<see cref="AddLaneCameraAsync"/>).</summary>
     public const string LaneCameraId = "lane-1";
+    /// <summary>The camera whose picture carries the time it left the camera (<see cref="AddStampedCameraAsync"/>).</summary>
+    public const string StampedCameraId = "stamp-1";
     private const string CameraPassword = "cam-pw-5521";
     private static readonly HttpClient Http = new() { Timeout = TimeSpan.FromSeconds(10) };
 
@@ -36,6 +38,7 @@ public sealed class GateSite : IAsyncLifetime
     private string _configPath = "";
     private string _consoleData = "";
     private readonly List<IDisposable> _spares = [];
+    private string _clip = "";
 
     public Uri ConsoleUrl { get; private set; } = null!;
 
@@ -52,9 +55,11 @@ public sealed class GateSite : IAsyncLifetime
             throw new FileNotFoundException($"the PETS clip is needed: {video} (scripts/setup.sh finds it or fetches Debian's opencv-doc copy and sets GATEWATCH_VIDEO)");
         }
 
-        // A camera's kind of stream: H.264 without B-frames, a keyframe a second.
-        var clip = Path.Combine(_dir, "pets.h264");
-        FfmpegCli.Run("-i", video, "-c:v", "libx264", "-preset", "veryfast", "-bf", "0", "-g", "10", "-pix_fmt", "yuv420p", "-f", "h264", clip);
+        // A camera's kind of stream: H.264 without B-frames, a keyframe a second. Each frame carries its number
+        // in the clip, so a test tells which PETS frame the wall shows.
+        var clip = _clip = Path.Combine(_dir, "pets.h264");
+        FfmpegCli.Run("-i", video, "-vf", PictureCode.FrameNumberFilter(), "-c:v", "libx264", "-preset", "veryfast", "-bf", "0", "-g", "10",
+            "-pix_fmt", "yuv420p", "-f", "h264", clip);
         _camera = RtspTestServer.Start(clip, "camera", CameraPassword);
 
         var consoleData = _consoleData = Path.Combine(_dir, "console");
@@ -239,6 +244,25 @@ public sealed class GateSite : IAsyncLifetime
         File.WriteAllText(keyFile, "spare-agent-key-0123456789");
         Console("register-agent", "--id", id, "--name", "South gate", "--url", agent.Url.ToString(), "--api-key-file", keyFile, "--data", _consoleData);
         return agent;
+    }
+
+    /// <summary>
+    /// Adds a camera without analysis whose server burns the wall-clock time into each frame
+    /// (rtsp_server.py --stamp), for glass-to-glass latency. Returns when the agent reports it online;
+    /// dispose to take it out of the config again.
+    /// </summary>
+    public async Task<IAsyncDisposable> AddStampedCameraAsync()
+    {
+        var server = RtspTestServer.Start(_clip, stamp: true);
+        var before = await File.ReadAllTextAsync(_configPath);
+        var config = JsonNode.Parse(before)!.AsObject();
+        config["cameras"]!.AsArray().Add(new JsonObject
+        {
+            ["id"] = StampedCameraId, ["name"] = "Stamped", ["main"] = server.Url, ["segmentSeconds"] = 4,
+        });
+        await File.WriteAllTextAsync(_configPath, config.ToJsonString());
+        await WaitAsync(() => CameraOnlineAsync(StampedCameraId), TimeSpan.FromSeconds(60), "the stamped camera to be online", _agent!);
+        return new Lane(this, server, before);
     }
 
     public string ConsoleLog => _console?.Tail() ?? "";

@@ -31,8 +31,11 @@ internal sealed class RtspTestServer : IDisposable
         FfmpegCli.Run("-f", "lavfi", "-i", $"testsrc2=size={width}x{height}:rate=10", "-frames:v", frames.ToString(System.Globalization.CultureInfo.InvariantCulture),
             "-c:v", "libx264", "-preset", "veryfast", "-bf", "0", "-g", "10", "-pix_fmt", "yuv420p", "-f", "h264", path);
 
-    /// <summary>Starts a server; a given <paramref name="port"/> brings a killed camera back at its old address.</summary>
-    public static RtspTestServer Start(string clip, string? user = null, string? password = null, int? port = null, int fps = 10)
+    /// <summary>
+    /// Starts a server; a given <paramref name="port"/> brings a killed camera back at its old address.
+    /// <paramref name="stamp"/> burns each frame's wall-clock time into its top edge (rtsp_server.py --stamp).
+    /// </summary>
+    public static RtspTestServer Start(string clip, string? user = null, string? password = null, int? port = null, int fps = 10, bool stamp = false)
     {
         var listen = port ?? FreePort();
         var psi = new ProcessStartInfo("/usr/bin/python3")
@@ -44,6 +47,11 @@ internal sealed class RtspTestServer : IDisposable
         foreach (var a in new[] { Path.Combine(TestPaths.RepoRoot, "tests", "rtsp", "rtsp_server.py"), clip, "--port", listen.ToString(System.Globalization.CultureInfo.InvariantCulture), "--fps", fps.ToString(System.Globalization.CultureInfo.InvariantCulture) })
         {
             psi.ArgumentList.Add(a);
+        }
+
+        if (stamp)
+        {
+            psi.ArgumentList.Add("--stamp");
         }
 
         if (user is not null)

@@ -85,6 +85,9 @@ export class Overlay {
     g.setTransform(1, 0, 0, 1, 0, 0);
     g.clearRect(0, 0, c.width, c.height);
     const m = this.meta;
+    // What the boxes on screen say, in the analysed frame's pixels: for tests and tools that check the
+    // overlay against the picture under it.
+    c.dataset.tracks = '';
     if (!this.enabled || !m || !m.frameSize || !cw || !ch) return;
     const [fw, fh] = m.frameSize;
     const media = this.media();
@@ -151,6 +154,7 @@ export class Overlay {
     }
 
     const fresh = performance.now() - this.at < STALE_MS;
+    c.dataset.tracks = JSON.stringify({ frameSize: m.frameSize, time: m.time, tracks: fresh ? m.tracks || [] : [] });
     if (fresh) {
       for (const t of m.tracks || []) {
         const [x1, y1, x2, y2] = t.box;
