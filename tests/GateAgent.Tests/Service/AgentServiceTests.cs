@@ -174,15 +174,14 @@ public sealed class AgentServiceTests(PetsStreamFixture pets) : IClassFixture<Pe
             Assert.Equal(hashes[s.Path], Sha256(s.Path));
         }
 
-        // Whatever the orphan was writing when it was stopped is indexed and plays.
-        foreach (var s in after.Where(a => !a.Complete))
-        {
-            Assert.True(s.End > s.Start, $"{s.Path} healed with no duration");
-            await VideoProbe.ProbeAsync(s.Path, CancellationToken.None);
-        }
+        // Whatever the orphan was writing when it was stopped (the first run's last file, which there always is) is
+        // indexed and plays.
+        var firstRun = Path.GetFileName(before[0].Path).Split('-')[0];
+        var orphansLast = after.Last(a => Path.GetFileName(a.Path).StartsWith(firstRun, StringComparison.Ordinal));
+        Assert.True(orphansLast.End > orphansLast.Start, $"{orphansLast.Path} healed with no duration");
+        await VideoProbe.ProbeAsync(orphansLast.Path, CancellationToken.None);
 
         // Every file the first agent's recorder wrote, to the last, is in the index.
-        var firstRun = Path.GetFileName(before[0].Path).Split('-')[0];
         var written = Directory.GetFiles(Path.Combine(_dir.Path, "data", "recordings", "west"), firstRun + "-*.mp4");
         Assert.Equal(written.Order(StringComparer.Ordinal), after.Select(s => s.Path).Where(p => Path.GetFileName(p).StartsWith(firstRun, StringComparison.Ordinal)));
     }
@@ -318,11 +317,11 @@ public sealed class AgentServiceTests(PetsStreamFixture pets) : IClassFixture<Pe
 
         var busy = Enumerable.Range(0, GateWatch.Agent.Live.Snapshots.MaxAtOnce).Select(_ => agent.Http.GetAsync("api/cameras/mute/snapshot.jpg")).ToList();
         await agent.WaitUntilAsync(() => GateWatch.Agent.Live.Snapshots.Busy == GateWatch.Agent.Live.Snapshots.MaxAtOnce, TimeSpan.FromSeconds(10), "both snapshot seats taken");
-        var clock = Stopwatch.StartNew();
+        // Refused, not queued behind the two: the answer is a 503 while those two are still running.
         using var refused = await agent.Http.GetAsync("api/cameras/mute/snapshot.jpg");
-        Assert.True(refused.StatusCode == HttpStatusCode.ServiceUnavailable, $"{refused.StatusCode} after {clock.Elapsed}: {await refused.Content.ReadAsStringAsync()}");
+        Assert.True(refused.StatusCode == HttpStatusCode.ServiceUnavailable, $"{refused.StatusCode}: {await refused.Content.ReadAsStringAsync()}");
         Assert.Contains("snapshots are being taken already", await refused.Content.ReadAsStringAsync(), StringComparison.Ordinal);
-        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(4), $"refused after {clock.Elapsed}");
+        Assert.DoesNotContain(busy, t => t.IsCompleted);
         foreach (var r in await Task.WhenAll(busy))
         {
             Assert.Equal(HttpStatusCode.BadGateway, r.StatusCode);
