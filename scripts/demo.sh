@@ -80,19 +80,16 @@ if [ ! -f "$DATA/logins.txt" ]; then
   done
   mv "$DATA/logins.txt.partial" "$DATA/logins.txt"
 fi
-# The agent registers with the console once and keeps the key it sends its events with.
-if [ ! -f "$LIVE/console.key" ]; then
-  "${CONSOLE[@]}" register-agent --id demo-gate --name "Demo gate (PETS 2009)" --url "http://127.0.0.1:$AGENT_PORT/" \
-    --api-key-file "$LIVE/agent.key" --data "$DATA" > "$LIVE/console.key.partial"
-  mv "$LIVE/console.key.partial" "$LIVE/console.key"
-fi
-cat > "$LIVE/agent.json" <<JSON
+# The agent's API is served over TLS with a certificate the agent makes itself; the console trusts it by its
+# fingerprint, pinned at registration. So the config is written first without the console (enough for the agent to
+# make its certificate and print the fingerprint), then again with the key the registration gave.
+write_agent_config() {
+  cat > "$LIVE/agent.json" <<JSON
 {
   "agentId": "demo-gate",
-  "listen": "http://127.0.0.1:$AGENT_PORT",
+  "listen": "https://127.0.0.1:$AGENT_PORT",
   "apiKeyFile": "agent.key",
-  "dataDir": "data",
-  "console": { "url": "http://127.0.0.1:$CONSOLE_PORT/", "key": "$(cat "$LIVE/console.key")" },
+  "dataDir": "data",$1
   "retention": { "maxAgeDays": 1, "lowDiskFreeMB": 512, "sweepSeconds": 60 },
   "cameras": [
     { "id": "pets", "name": "PETS 2009 gate (RTSP)", "main": "rtsp://camera:$CAM_PASSWORD@127.0.0.1:$RTSP_PORT/gate",
@@ -100,6 +97,20 @@ cat > "$LIVE/agent.json" <<JSON
   ]
 }
 JSON
+}
+write_agent_config ""
+FINGERPRINT="$("${AGENT[@]}" tls-fingerprint --config "$LIVE/agent.json")"
+# The agent registers with the console once and keeps the key it sends its events with; a later run pins the
+# certificate again (an earlier demo's agent may have served plain http, or on another port).
+if [ ! -f "$LIVE/console.key" ]; then
+  "${CONSOLE[@]}" register-agent --id demo-gate --name "Demo gate (PETS 2009)" --url "https://127.0.0.1:$AGENT_PORT/" \
+    --fingerprint "$FINGERPRINT" --api-key-file "$LIVE/agent.key" --data "$DATA" > "$LIVE/console.key.partial"
+  mv "$LIVE/console.key.partial" "$LIVE/console.key"
+else
+  "${CONSOLE[@]}" pin-agent --id demo-gate --url "https://127.0.0.1:$AGENT_PORT/" --fingerprint "$FINGERPRINT" --data "$DATA" >/dev/null
+fi
+write_agent_config "
+  \"console\": { \"url\": \"http://127.0.0.1:$CONSOLE_PORT/\", \"key\": \"$(cat "$LIVE/console.key")\" },"
 
 pids=()
 cleanup() {
@@ -119,10 +130,12 @@ pids+=($!)
 "${AGENT[@]}" run --config "$LIVE/agent.json" > "$LIVE/agent.log" 2>&1 &
 pids+=($!)
 
-API="http://127.0.0.1:$AGENT_PORT/api"
-for url in "http://127.0.0.1:$AGENT_PORT/healthz" "http://127.0.0.1:$CONSOLE_PORT/healthz"; do
+API="https://127.0.0.1:$AGENT_PORT/api"
+# curl trusts the agent's own certificate as the console does: that one certificate and nothing else.
+AGENT_CA="$LIVE/data/tls/agent.crt"
+for url in "https://127.0.0.1:$AGENT_PORT/healthz" "http://127.0.0.1:$CONSOLE_PORT/healthz"; do
   for _ in $(seq 60); do
-    curl -sf "$url" >/dev/null 2>&1 && break
+    curl -sf --cacert "$AGENT_CA" "$url" >/dev/null 2>&1 && break
     sleep 1
   done
 done
@@ -151,14 +164,14 @@ $(sed 's/^/              /' "$DATA/logins.txt")
 RTSP camera : rtsp://camera:***@127.0.0.1:$RTSP_PORT/gate (PETS 2009, looped)
 $([ -n "$LANE_CAMERA" ] && echo "lane camera : rtsp://127.0.0.1:$((RTSP_PORT + 1))/gate (a car photo panned across the lane line; plates read)")
 agent API   : $API   (key in $LIVE/agent.key; agent log in $LIVE/agent.log)
-  curl -H "Authorization: Bearer \$(cat $LIVE/agent.key)" $API/health
+  curl --cacert $AGENT_CA -H "Authorization: Bearer \$(cat $LIVE/agent.key)" $API/health
 recordings  : $LIVE/data/recordings/pets
 TXT
 
 if [ -n "${DEMO_SECONDS:-}" ]; then
   sleep "$DEMO_SECONDS"
-  curl -s -H "Authorization: Bearer $KEY" "$API/health" > "$LIVE/health.json"
-  curl -s -H "Authorization: Bearer $KEY" "$API/events?camera=lane&limit=1000" > "$LIVE/lane-events.json"
+  curl -s --cacert "$AGENT_CA" -H "Authorization: Bearer $KEY" "$API/health" > "$LIVE/health.json"
+  curl -s --cacert "$AGENT_CA" -H "Authorization: Bearer $KEY" "$API/events?camera=lane&limit=1000" > "$LIVE/lane-events.json"
   /usr/bin/python3 - "$LIVE/health.json" "$LIVE/lane-events.json" <<'PY'
 import json, sys
 h = json.load(open(sys.argv[1]))

@@ -11,6 +11,7 @@ using GateWatch.Central.Recordings;
 using GateWatch.Central.Statistics;
 using GateWatch.Central.Users;
 using GateWatch.Central.Web;
+using GateWatch.Shared.Tls;
 using GateWatch.Shared.Web;
 
 namespace GateWatch.Central;
@@ -28,9 +29,14 @@ internal static class ConsoleCommands
                                               the first administrator (the password from FILE, else one line of stdin)
         create-user --name NAME --role ROLE [--data DIR] [--password-file FILE]
                                               a user with role guard, reviewer, investigator or admin
-        register-agent --id ID --url URL --api-key-file FILE [--name NAME] [--data DIR]
+        register-agent --id ID --url URL --api-key-file FILE [--name NAME] [--fingerprint SHA256] [--data DIR]
                                               registers an edge agent (its API address and key); prints the key the
-                                              agent sends its events with (shown once; audited as "cli")
+                                              agent sends its events with (shown once; audited as "cli"). An https
+                                              agent with its own certificate is trusted by the fingerprint that
+                                              `GateAgent tls-fingerprint` prints, and by nothing else
+        pin-agent --id ID --fingerprint SHA256|none [--url URL] [--data DIR]
+                                              pins a registered agent to a new certificate (its box was replaced),
+                                              at a new address when --url is given; none trusts the system's CAs
         verify PACKAGE.zip [--key evidence-public.pem]
                                               checks an evidence package: signature, every file's SHA-256, nothing
                                               missing or added; names what was changed (exit 0 intact, 1 not)
@@ -71,6 +77,8 @@ internal static class ConsoleCommands
                 return CreateUser(command == "create-admin" ? Roles.Admin : options.GetValueOrDefault("--role", ""), options);
             case "register-agent":
                 return RegisterAgent(options);
+            case "pin-agent":
+                return PinAgent(options);
             case "help" or "--help" or "-h":
                 Console.WriteLine(Usage);
                 return 0;
@@ -162,9 +170,44 @@ internal static class ConsoleCommands
         db.Migrate();
         try
         {
-            var key = new AgentRegistry(db, TimeProvider.System).Register(id, options.GetValueOrDefault("--name", id), url, File.ReadAllText(keyFile).Trim());
-            new AuditLog(db, TimeProvider.System).Append("cli", AuditActions.AgentRegistered, $"agent:{id}", AuditOutcomes.Ok, url.Authority);
+            var fingerprint = options.GetValueOrDefault("--fingerprint");
+            var key = new AgentRegistry(db, TimeProvider.System).Register(id, options.GetValueOrDefault("--name", id), url, File.ReadAllText(keyFile).Trim(), fingerprint);
+            new AuditLog(db, TimeProvider.System).Append("cli", AuditActions.AgentRegistered, $"agent:{id}", AuditOutcomes.Ok,
+                fingerprint is null ? url.Authority : $"{url.Authority} pinned {CertificatePin.Normalize(fingerprint)}");
             Console.WriteLine(key);
+            return 0;
+        }
+        catch (AgentException e)
+        {
+            Console.Error.WriteLine($"error: {e.Message}");
+            return 1;
+        }
+    }
+
+    private static int PinAgent(Dictionary<string, string> options)
+    {
+        if (!options.TryGetValue("--id", out var id) || !options.TryGetValue("--fingerprint", out var fingerprint))
+        {
+            Console.Error.WriteLine($"error: --id and --fingerprint are required\n\n{Usage}");
+            return 2;
+        }
+
+        var db = new ConsoleDb(new ConsoleSettings(options.GetValueOrDefault("--data", "var/console"), "").DatabasePath);
+        db.Migrate();
+        try
+        {
+            var pin = fingerprint == "none" ? null : fingerprint;
+            Uri? url = null;
+            if (options.TryGetValue("--url", out var address) && !Uri.TryCreate(address, UriKind.Absolute, out url))
+            {
+                Console.Error.WriteLine($"error: --url: '{address}' is not an absolute address such as https://10.0.0.5:8710");
+                return 2;
+            }
+
+            new AgentRegistry(db, TimeProvider.System).Repin(id, pin, url);
+            new AuditLog(db, TimeProvider.System).Append("cli", AuditActions.AgentPinned, $"agent:{id}", AuditOutcomes.Ok,
+                (pin is null ? "trusts the system's CAs" : $"pinned {CertificatePin.Normalize(pin)}") + (url is null ? "" : $" at {url.Authority}"));
+            Console.WriteLine(pin is null ? $"agent {id}: its certificate is checked against the system's CAs" : $"agent {id}: pinned to {CertificatePin.Normalize(pin)}");
             return 0;
         }
         catch (AgentException e)

@@ -21,6 +21,7 @@ const string usage = $"""
     {ScoreDetectCommand.Usage}
     {ScorePlatesCommand.Usage}
     {TruthCommand.Usage}
+    {TlsFingerprintCommand.Usage}
     {RunCommand.Usage}
     {AgentConfigLoader.Example}
     """;
@@ -37,6 +38,7 @@ try
         "score-plates" => await ScorePlatesCommand.RunAsync(args[1..]),
         "truth" => await TruthCommand.RunAsync(args[1..]),
         "run" => await RunCommand.RunAsync(args[1..], cts.Token),
+        "tls-fingerprint" => TlsFingerprintCommand.Run(args[1..]),
         "help" or "--help" or "-h" => Help(0),
         _ => Help(2),
     };

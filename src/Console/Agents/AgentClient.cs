@@ -1,5 +1,9 @@
 using System.Net.Http.Headers;
+using System.Net.Security;
+using System.Security.Authentication;
+using System.Security.Cryptography.X509Certificates;
 using System.Text.Json;
+using GateWatch.Shared.Tls;
 
 namespace GateWatch.Central.Agents;
 
@@ -22,9 +26,14 @@ internal sealed class AgentClient(AgentRegistry agents) : IDisposable
     /// <summary>Ordinary calls; a clip export of an hour of 1080p takes under a minute on the agent.</summary>
     private static readonly TimeSpan CallTimeout = TimeSpan.FromMinutes(2);
 
+    private static readonly HttpRequestOptionsKey<PinCheck> Pinned = new("GateWatch.TlsPin");
+
     // One client for every agent: connection pooling per host is the handler's job. No overall timeout,
     // because live streams run for as long as someone watches; each call sets its own.
-    private readonly HttpClient _http = new() { Timeout = Timeout.InfiniteTimeSpan };
+    private readonly HttpClient _http = new(new HttpClientHandler { ServerCertificateCustomValidationCallback = Trusted })
+    {
+        Timeout = Timeout.InfiniteTimeSpan,
+    };
 
     /// <summary>
     /// How long a streamed call waits for the agent's answer to begin. Agents answer a stream's headers at once (a
@@ -99,6 +108,8 @@ internal sealed class AgentClient(AgentRegistry agents) : IDisposable
         }
 
         using var request = new HttpRequestMessage(method, target) { Content = content };
+        var check = new PinCheck(info.TlsPin);
+        request.Options.Set(Pinned, check);
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", info.ApiKey);
         if (range is not null)
         {
@@ -109,10 +120,50 @@ internal sealed class AgentClient(AgentRegistry agents) : IDisposable
         {
             return await _http.SendAsync(request, completion, ct).ConfigureAwait(false);
         }
+        catch (HttpRequestException e) when (check.Presented is { } presented && check.Pin is { } pin && presented != pin)
+        {
+            throw new AgentUnavailableException(
+                $"agent {agent} at {info.Url.Authority} presented a certificate with SHA-256 {presented}, not the one pinned at its registration ({pin}); "
+                + "nothing was sent. If its box was replaced, pin the new one: GateConsole pin-agent --id ID --fingerprint (GateAgent tls-fingerprint prints it)", e);
+        }
+        catch (HttpRequestException e) when (e.InnerException is AuthenticationException && check.Pin is null)
+        {
+            throw new AgentUnavailableException(
+                $"agent {agent} at {info.Url.Authority}: its certificate is not trusted ({e.InnerException.Message}); nothing was sent. "
+                + "An agent's own certificate is trusted by its fingerprint: GateConsole pin-agent --id ID --fingerprint (GateAgent tls-fingerprint prints it)", e);
+        }
         catch (HttpRequestException e)
         {
             throw new AgentUnavailableException($"agent {agent} at {info.Url.Authority} cannot be reached ({e.Message})", e);
         }
+    }
+
+    /// <summary>
+    /// An agent pinned at registration must present exactly that certificate; then neither its issuer nor its names
+    /// matter (agents make their own, for addresses a CA would not sign). Unpinned, the system's CAs decide.
+    /// </summary>
+    private static bool Trusted(HttpRequestMessage request, X509Certificate2? certificate, X509Chain? chain, SslPolicyErrors errors)
+    {
+        if (!request.Options.TryGetValue(Pinned, out var check) || check.Pin is null)
+        {
+            return errors == SslPolicyErrors.None;
+        }
+
+        if (certificate is null)
+        {
+            return false;
+        }
+
+        check.Presented = CertificatePin.Of(certificate);
+        return check.Presented == check.Pin;
+    }
+
+    /// <summary>What a request's agent was pinned to, and what the agent showed (for a refusal that says both).</summary>
+    private sealed class PinCheck(string? pin)
+    {
+        public string? Pin { get; } = pin;
+
+        public string? Presented { get; set; }
     }
 
     public void Dispose() => _http.Dispose();

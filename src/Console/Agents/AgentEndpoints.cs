@@ -1,6 +1,7 @@
 using System.Text.Json;
 using GateWatch.Central.Audit;
 using GateWatch.Central.Users;
+using GateWatch.Shared.Tls;
 
 namespace GateWatch.Central.Agents;
 
@@ -14,7 +15,10 @@ internal static class AgentEndpoints
 
     private sealed record Batch(string? Agent, List<IncomingEvent>? Events);
 
-    private sealed record NewAgent(string? Id, string? Name, string? Url, string? ApiKey);
+    private sealed record NewAgent(string? Id, string? Name, string? Url, string? ApiKey, string? Fingerprint);
+
+    /// <summary>A new certificate fingerprint for an agent; null or empty trusts the system's CAs.</summary>
+    private sealed record NewPin(string? Fingerprint);
 
     public static IServiceCollection AddAgents(this IServiceCollection services) =>
         services.AddSingleton<AgentRegistry>().AddSingleton<EventIngest>().AddSingleton<AgentClient>()
@@ -27,7 +31,7 @@ internal static class AgentEndpoints
         app.MapPost("/api/agents/events", Ingest).AllowAnonymous();
 
         var admin = app.MapGroup("/api/admin/agents").RequireAuthorization(Rights.Administer);
-        admin.MapGet("/", (AgentRegistry agents) => Results.Json(agents.List().Select(a => new { a.Id, a.Name, url = a.Url, lastSeen = a.LastSeen })));
+        admin.MapGet("/", (AgentRegistry agents) => Results.Json(agents.List().Select(a => new { a.Id, a.Name, url = a.Url, lastSeen = a.LastSeen, tlsPin = a.TlsPin })));
         admin.MapPost("/", (NewAgent body, AgentRegistry agents, AuditLog audit, System.Security.Claims.ClaimsPrincipal by) =>
         {
             if (!Uri.TryCreate(body.Url, UriKind.Absolute, out var url))
@@ -37,9 +41,29 @@ internal static class AgentEndpoints
 
             try
             {
-                var key = agents.Register(body.Id ?? "", body.Name ?? "", url, body.ApiKey ?? "");
-                audit.Append(by.Identity!.Name!, AuditActions.AgentRegistered, $"agent:{body.Id}", AuditOutcomes.Ok, url.Authority);
+                var key = agents.Register(body.Id ?? "", body.Name ?? "", url, body.ApiKey ?? "", body.Fingerprint);
+                audit.Append(by.Identity!.Name!, AuditActions.AgentRegistered, $"agent:{body.Id}", AuditOutcomes.Ok,
+                    string.IsNullOrWhiteSpace(body.Fingerprint) ? url.Authority : $"{url.Authority} pinned {CertificatePin.Normalize(body.Fingerprint)}");
                 return Results.Json(new { id = body.Id, consoleKey = key, note = "put consoleKey in the agent's console.key; it is not shown again" }, statusCode: 201);
+            }
+            catch (AgentException e)
+            {
+                return Results.Problem(statusCode: 400, detail: e.Message);
+            }
+        });
+        admin.MapPut("/{id}/tls-pin", (string id, NewPin body, AgentRegistry agents, AuditLog audit, System.Security.Claims.ClaimsPrincipal by) =>
+        {
+            if (agents.Find(id) is null)
+            {
+                return Results.Problem(statusCode: 404, detail: $"no agent '{id}' is registered");
+            }
+
+            try
+            {
+                agents.Repin(id, body.Fingerprint);
+                audit.Append(by.Identity!.Name!, AuditActions.AgentPinned, $"agent:{id}", AuditOutcomes.Ok,
+                    string.IsNullOrWhiteSpace(body.Fingerprint) ? "trusts the system's CAs" : $"pinned {CertificatePin.Normalize(body.Fingerprint)}");
+                return Results.NoContent();
             }
             catch (AgentException e)
             {

@@ -3,11 +3,13 @@ using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using GateWatch.Central.Data;
+using GateWatch.Shared.Tls;
 
 namespace GateWatch.Central.Agents;
 
 /// <summary>An edge agent the console knows: where its API is, and the key the console presents to it.</summary>
-internal sealed record AgentInfo(string Id, string Name, Uri Url, string ApiKey, DateTimeOffset? LastSeen);
+/// <remarks><see cref="TlsPin"/>: the SHA-256 of the certificate an https agent must present (<see cref="CertificatePin"/>), or null to trust the system's CAs.</remarks>
+internal sealed record AgentInfo(string Id, string Name, Uri Url, string ApiKey, DateTimeOffset? LastSeen, string? TlsPin = null);
 
 /// <summary>A camera an agent listed, as the console remembers it for when the agent does not answer.</summary>
 internal sealed record RememberedCamera(string Id, string Name);
@@ -24,7 +26,7 @@ internal sealed partial class AgentRegistry(ConsoleDb db, TimeProvider time)
     private static partial Regex AgentId();
 
     /// <summary>Registers an agent and returns the key it must send its events with.</summary>
-    public string Register(string id, string name, Uri url, string agentApiKey)
+    public string Register(string id, string name, Uri url, string agentApiKey, string? fingerprint = null)
     {
         if (!AgentId().IsMatch(id))
         {
@@ -41,11 +43,12 @@ internal sealed partial class AgentRegistry(ConsoleDb db, TimeProvider time)
             throw new AgentException("the agent's API key (its apiKey) is at least 16 characters");
         }
 
+        var pin = Pin(url, fingerprint);
         var key = "gwa_" + Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
         using var c = db.Open();
         using var cmd = c.CreateCommand();
         cmd.CommandText = """
-            INSERT INTO agents (id, name, url, key_hash, api_key, created_ms) VALUES ($id, $name, $url, $hash, $api, $now)
+            INSERT INTO agents (id, name, url, key_hash, api_key, created_ms, tls_pin) VALUES ($id, $name, $url, $hash, $api, $now, $pin)
             ON CONFLICT (id) DO NOTHING
             """;
         cmd.Parameters.AddWithValue("$id", id);
@@ -54,7 +57,47 @@ internal sealed partial class AgentRegistry(ConsoleDb db, TimeProvider time)
         cmd.Parameters.AddWithValue("$hash", Hash(key));
         cmd.Parameters.AddWithValue("$api", agentApiKey);
         cmd.Parameters.AddWithValue("$now", time.GetUtcNow().ToUnixTimeMilliseconds());
+        cmd.Parameters.AddWithValue("$pin", (object?)pin ?? DBNull.Value);
         return cmd.ExecuteNonQuery() == 1 ? key : throw new AgentException($"agent '{id}' is already registered");
+    }
+
+    /// <summary>
+    /// Pins a registered agent to a new certificate (its box was replaced, or it was given one from the park's CA:
+    /// null then trusts the system's CAs), at a new API address when <paramref name="url"/> is given (the agent
+    /// moved, or went from http to https). The agent keeps its keys.
+    /// </summary>
+    public void Repin(string id, string? fingerprint, Uri? url = null)
+    {
+        var agent = Find(id) ?? throw new AgentException($"no agent '{id}' is registered");
+        if (url is not null && url.Scheme is not ("http" or "https"))
+        {
+            throw new AgentException($"the agent's API address must be http(s), not {url.Scheme}");
+        }
+
+        var pin = Pin(url ?? agent.Url, fingerprint);
+        using var c = db.Open();
+        using var cmd = c.CreateCommand();
+        cmd.CommandText = "UPDATE agents SET tls_pin = $pin, url = $url WHERE id = $id";
+        cmd.Parameters.AddWithValue("$id", id);
+        cmd.Parameters.AddWithValue("$pin", (object?)pin ?? DBNull.Value);
+        cmd.Parameters.AddWithValue("$url", (url ?? agent.Url).AbsoluteUri);
+        cmd.ExecuteNonQuery();
+    }
+
+    private static string? Pin(Uri url, string? fingerprint)
+    {
+        if (string.IsNullOrWhiteSpace(fingerprint))
+        {
+            return null;
+        }
+
+        if (url.Scheme != Uri.UriSchemeHttps)
+        {
+            throw new AgentException($"a certificate fingerprint is pinned for an https:// agent; {url.Scheme}:// carries no certificate");
+        }
+
+        return CertificatePin.Normalize(fingerprint)
+            ?? throw new AgentException("the fingerprint is the agent's certificate SHA-256: 64 hex digits, in pairs with colons or not (GateAgent tls-fingerprint prints it)");
     }
 
     /// <summary>Whether <paramref name="key"/> is <paramref name="agent"/>'s event key; constant time in the key.</summary>
@@ -84,13 +127,13 @@ internal sealed partial class AgentRegistry(ConsoleDb db, TimeProvider time)
     {
         using var c = db.Open();
         using var cmd = c.CreateCommand();
-        cmd.CommandText = "SELECT id, name, url, api_key, last_seen_ms FROM agents ORDER BY id";
+        cmd.CommandText = "SELECT id, name, url, api_key, last_seen_ms, tls_pin FROM agents ORDER BY id";
         using var r = cmd.ExecuteReader();
         var list = new List<AgentInfo>();
         while (r.Read())
         {
             list.Add(new AgentInfo(r.GetString(0), r.GetString(1), new Uri(r.GetString(2)), r.GetString(3),
-                r.IsDBNull(4) ? null : DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(4))));
+                r.IsDBNull(4) ? null : DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(4)), r.IsDBNull(5) ? null : r.GetString(5)));
         }
 
         return list;

@@ -20,6 +20,7 @@ internal static class AuditActions
     public const string UserCreated = "user-created";
     public const string UserChanged = "user-changed";
     public const string AgentRegistered = "agent-registered";
+    public const string AgentPinned = "agent-pinned";
     public const string IngestRefused = "ingest-refused";
     public const string AccessDenied = "access-denied";
     public const string AuditRead = "audit-read";

@@ -190,5 +190,11 @@ internal static class Migrations
         """
         ALTER TABLE agents ADD COLUMN cameras TEXT;
         """,
+
+        // 7: the SHA-256 of the certificate an https agent serves its API with, pinned at registration (agents make
+        // their own certificates, which no CA vouches for); null trusts the system's CAs.
+        """
+        ALTER TABLE agents ADD COLUMN tls_pin TEXT;
+        """,
     ];
 }

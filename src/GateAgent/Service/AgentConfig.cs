@@ -16,6 +16,11 @@ internal sealed record AgentConfig(
     RetentionSettings Retention,
     IReadOnlyList<CameraConfig> Cameras)
 {
+    /// <summary>The API's certificate and key (PEM) when the config names them; else the agent serves https with one it made.</summary>
+    public string? TlsCertificateFile { get; init; }
+
+    public string? TlsKeyFile { get; init; }
+
     public string RecordingsDir => Path.Combine(DataDir, "recordings");
 
     public string ExportsDir => Path.Combine(DataDir, "exports");

@@ -73,9 +73,28 @@ internal static partial class AgentConfigLoader
             : throw Error("$.agentId", "is required: lower-case letters, digits, '-' and '_', at most 40");
 
         var listen = dto.Listen ?? "http://127.0.0.1:8710";
-        if (!Uri.TryCreate(listen, UriKind.Absolute, out var listenUri) || listenUri.Scheme != Uri.UriSchemeHttp)
+        if (!Uri.TryCreate(listen, UriKind.Absolute, out var listenUri) || (listenUri.Scheme != Uri.UriSchemeHttp && listenUri.Scheme != Uri.UriSchemeHttps))
         {
-            throw Error("$.listen", $"'{listen}' is not an http:// address to listen on");
+            throw Error("$.listen", $"'{listen}' is not an http:// or https:// address to listen on");
+        }
+
+        // The API carries the agent's key, footage and plates: off this box it goes only over TLS. Plain http is for a
+        // client on the same machine (a local reverse proxy that terminates TLS itself).
+        if (listenUri.Scheme == Uri.UriSchemeHttp && !listenUri.IsLoopback)
+        {
+            throw Error("$.listen", $"'{listen}' would serve the API in plain http to the network; use https://{listenUri.Authority} (the agent makes its own certificate when tls names none) or a loopback address");
+        }
+
+        string? certificateFile = null, certificateKeyFile = null;
+        if (dto.Tls is { } tls)
+        {
+            if (listenUri.Scheme != Uri.UriSchemeHttps)
+            {
+                throw Error("$.tls", "names a certificate but listen is http://; make listen https:// or leave tls out");
+            }
+
+            certificateFile = ExistingFile(tls.CertificateFile, "$.tls.certificateFile", "the API's certificate (PEM)");
+            certificateKeyFile = ExistingFile(tls.KeyFile, "$.tls.keyFile", "the certificate's private key (PEM)");
         }
 
         string key;
@@ -140,7 +159,17 @@ internal static partial class AgentConfigLoader
             cameras.Add(Camera(cameraDtos[i] ?? throw Error($"$.cameras[{i}]", "is null"), $"$.cameras[{i}]"));
         }
 
-        return new AgentConfig(file, agentId, listenUri.AbsoluteUri.TrimEnd('/'), key, dataDir, console, retention, cameras);
+        return new AgentConfig(file, agentId, listenUri.AbsoluteUri.TrimEnd('/'), key, dataDir, console, retention, cameras)
+        {
+            TlsCertificateFile = certificateFile,
+            TlsKeyFile = certificateKeyFile,
+        };
+
+        string ExistingFile(string? value, string at, string what)
+        {
+            var path = Path.GetFullPath(value ?? throw Error(at, $"is required: {what}"), dir);
+            return File.Exists(path) ? path : throw Error(at, $"{path} does not exist ({what})");
+        }
 
         CameraConfig Camera(CameraDto d, string at)
         {
@@ -335,7 +364,7 @@ internal static partial class AgentConfigLoader
     internal const string Example = """
         {
           "agentId": "gate-north",
-          "listen": "http://127.0.0.1:8710",
+          "listen": "https://0.0.0.0:8710",
           "apiKeyFile": "agent.key",
           "dataDir": "/var/lib/gatewatch",
           "console": { "url": "https://console.example/", "key": "the key the console gave this agent" },
@@ -357,6 +386,7 @@ internal static partial class AgentConfigLoader
         [JsonPropertyName("apiKeyFile")] public string? ApiKeyFile { get; set; }
         [JsonPropertyName("dataDir")] public string? DataDir { get; set; }
         [JsonPropertyName("console")] public ConsoleDto? Console { get; set; }
+        [JsonPropertyName("tls")] public TlsDto? Tls { get; set; }
         [JsonPropertyName("retention")] public RetentionDto? Retention { get; set; }
         [JsonPropertyName("cameras")] public List<CameraDto?>? Cameras { get; set; }
     }
@@ -365,6 +395,12 @@ internal static partial class AgentConfigLoader
     {
         [JsonPropertyName("url")] public string? Url { get; set; }
         [JsonPropertyName("key")] public string? Key { get; set; }
+    }
+
+    private sealed class TlsDto
+    {
+        [JsonPropertyName("certificateFile")] public string? CertificateFile { get; set; }
+        [JsonPropertyName("keyFile")] public string? KeyFile { get; set; }
     }
 
     private sealed class RetentionDto

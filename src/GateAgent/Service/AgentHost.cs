@@ -1,15 +1,17 @@
 using GateWatch.Agent.Api;
+using GateWatch.Agent.Ffmpeg;
 using GateWatch.Agent.Outbox;
 using GateWatch.Agent.Plates;
 using GateWatch.Agent.Record;
 using GateWatch.Agent.Retention;
+using GateWatch.Shared.Tls;
 using GateWatch.Shared.Web;
 using Microsoft.AspNetCore.Builder;
 
 namespace GateWatch.Agent.Service;
 
 /// <summary>Composes the agent service: the cameras, retention, event delivery and the local API.</summary>
-internal static class AgentHost
+internal static partial class AgentHost
 {
     /// <summary>Request bodies are small JSON (a clip range); anything bigger is someone probing.</summary>
     private const long MaxRequestBody = 64 * 1024;
@@ -20,7 +22,21 @@ internal static class AgentHost
         Directory.CreateDirectory(config.RecordingsDir);
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = config.DataDir });
         builder.WebHost.UseUrls(config.Listen);
-        builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = MaxRequestBody);
+        var certificate = config.Listen.StartsWith("https:", StringComparison.Ordinal) ? AgentCertificate.For(config, time ?? TimeProvider.System) : null;
+        if (certificate is not null)
+        {
+            // The slim builder leaves out https unless asked.
+            builder.WebHost.UseKestrelHttpsConfiguration();
+        }
+
+        builder.WebHost.ConfigureKestrel(k =>
+        {
+            k.Limits.MaxRequestBodySize = MaxRequestBody;
+            if (certificate is not null)
+            {
+                k.ConfigureHttpsDefaults(https => https.ServerCertificate = certificate);
+            }
+        });
         builder.Logging.ClearProviders();
         builder.Logging.AddSimpleConsole(o =>
         {
@@ -34,6 +50,14 @@ internal static class AgentHost
         builder.Services.AddAgent(config, time ?? TimeProvider.System);
 
         var app = builder.Build();
+        if (certificate is not null)
+        {
+            // Not a secret: what the admin compares with the fingerprint the console pinned.
+            var listen = Redact.Url(config.Listen);
+            var fingerprint = CertificatePin.Of(certificate);
+            Log.ServingTls(app.Logger, listen, fingerprint);
+        }
+
         app.UseProblemResponses();
         app.MapAgentApi();
         return app;
@@ -63,5 +87,11 @@ internal static class AgentHost
         }
 
         return services;
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(Level = LogLevel.Information, Message = "API on {Listen} over TLS, certificate SHA-256 {Fingerprint}")]
+        public static partial void ServingTls(ILogger log, string listen, string fingerprint);
     }
 }

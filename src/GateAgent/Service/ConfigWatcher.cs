@@ -36,7 +36,8 @@ internal sealed partial class ConfigWatcher(CameraSet cameras, TimeProvider time
 
             var current = cameras.Config;
             if (next.AgentId != current.AgentId || next.Listen != current.Listen || next.ApiKey != current.ApiKey
-                || next.DataDir != current.DataDir || next.Console != current.Console || next.Retention != current.Retention)
+                || next.DataDir != current.DataDir || next.Console != current.Console || next.Retention != current.Retention
+                || next.TlsCertificateFile != current.TlsCertificateFile || next.TlsKeyFile != current.TlsKeyFile)
             {
                 Log.NeedsRestart(log);
             }

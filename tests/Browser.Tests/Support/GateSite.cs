@@ -39,6 +39,8 @@ public sealed class GateSite : IAsyncLifetime
     private string _consoleData = "";
     private readonly List<IDisposable> _spares = [];
     private string _clip = "";
+    private string _agentFingerprint = "";
+    private HttpClient? _agentHttp;
 
     public Uri ConsoleUrl { get; private set; } = null!;
 
@@ -80,25 +82,31 @@ public sealed class GateSite : IAsyncLifetime
         // the run leaves the repository's sample as committed.
         var gate = Path.Combine(agentDir, "pets-gate.json");
         File.Copy(TestPaths.Resolve("samples/pets-gate.json"), gate);
-        var consoleKey = _consoleKey = Console("register-agent", "--id", AgentId, "--name", "North gate", "--url", $"http://127.0.0.1:{_agentPort}/",
-            "--api-key-file", Path.Combine(agentDir, "agent.key"), "--data", consoleData).Trim();
-        var config = new
+        // As an integrator sets a gate box up: the agent serves its API over TLS with a certificate of its own, whose
+        // fingerprint (printed by the agent from its config, before it ever runs) the console pins at registration.
+        var cameras = new[]
         {
-            agentId = AgentId,
-            listen = $"http://127.0.0.1:{_agentPort}",
-            apiKeyFile = "agent.key",
-            dataDir = "data",
-            console = new { url = $"http://127.0.0.1:{consolePort}/", key = consoleKey },
-            cameras = new[]
+            new
             {
-                new
-                {
-                    id = CameraId, name = "North gate", main = _camera.UrlWith("camera", CameraPassword), gate,
-                    analysisFps = 5, segmentSeconds = 4, preRollSeconds = 5, postRollSeconds = 5,
-                },
+                id = CameraId, name = "North gate", main = _camera.UrlWith("camera", CameraPassword), gate,
+                analysisFps = 5, segmentSeconds = 4, preRollSeconds = 5, postRollSeconds = 5,
             },
         };
         var configPath = _configPath = Path.Combine(agentDir, "agent.json");
+        var listen = $"https://127.0.0.1:{_agentPort}";
+        await File.WriteAllTextAsync(configPath, JsonSerializer.Serialize(new { agentId = AgentId, listen, apiKeyFile = "agent.key", dataDir = "data", cameras }));
+        _agentFingerprint = ChildProcess.Run("dotnet", Program("src/GateAgent", "GateAgent.dll"), "tls-fingerprint", "--config", configPath).Trim();
+        var consoleKey = _consoleKey = Console("register-agent", "--id", AgentId, "--name", "North gate", "--url", listen + "/",
+            "--fingerprint", _agentFingerprint, "--api-key-file", Path.Combine(agentDir, "agent.key"), "--data", consoleData).Trim();
+        var config = new
+        {
+            agentId = AgentId,
+            listen,
+            apiKeyFile = "agent.key",
+            dataDir = "data",
+            console = new { url = $"http://127.0.0.1:{consolePort}/", key = consoleKey },
+            cameras,
+        };
         await File.WriteAllTextAsync(configPath, JsonSerializer.Serialize(config));
 
         ConsoleUrl = new Uri($"http://127.0.0.1:{consolePort}/");
@@ -141,9 +149,9 @@ public sealed class GateSite : IAsyncLifetime
     /// <summary>A GET on the agent's API with its key.</summary>
     public async Task<JsonElement> AgentGetAsync(string path)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Get, $"http://127.0.0.1:{_agentPort}/{path}");
+        using var request = new HttpRequestMessage(HttpMethod.Get, $"https://127.0.0.1:{_agentPort}/{path}");
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", _agentKey);
-        using var response = await Http.SendAsync(request);
+        using var response = await AgentHttp.SendAsync(request);
         response.EnsureSuccessStatusCode();
         return (await response.Content.ReadFromJsonAsync<JsonElement>())!;
     }
@@ -170,9 +178,9 @@ public sealed class GateSite : IAsyncLifetime
         var until = DateTime.UtcNow.AddSeconds(90);
         while (true)
         {
-            using var request = new HttpRequestMessage(HttpMethod.Get, $"http://127.0.0.1:{_agentPort}/api/cameras/{CameraId}/segments");
+            using var request = new HttpRequestMessage(HttpMethod.Get, $"https://127.0.0.1:{_agentPort}/api/cameras/{CameraId}/segments");
             request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", _agentKey);
-            using var response = await Http.SendAsync(request);
+            using var response = await AgentHttp.SendAsync(request);
             if (response.IsSuccessStatusCode)
             {
                 var segments = (await response.Content.ReadFromJsonAsync<JsonElement>()).EnumerateArray().ToList();
@@ -265,6 +273,14 @@ public sealed class GateSite : IAsyncLifetime
         return new Lane(this, server, before);
     }
 
+    /// <summary>A client of the agent's API that trusts what the console trusts: the certificate with the pinned fingerprint.</summary>
+    private HttpClient AgentHttp => _agentHttp ??= new HttpClient(new HttpClientHandler
+    {
+        ServerCertificateCustomValidationCallback = (_, certificate, _, _) => certificate is not null
+            && string.Join(':', Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(certificate.RawData)).Chunk(2).Select(p => new string(p))) == _agentFingerprint,
+    })
+    { Timeout = TimeSpan.FromSeconds(10) };
+
     public string ConsoleLog => _console?.Tail() ?? "";
 
     public string AgentLog => _agent?.Tail() ?? "";
@@ -277,6 +293,7 @@ public sealed class GateSite : IAsyncLifetime
         }
 
         _playwright?.Dispose();
+        _agentHttp?.Dispose();
         _agent?.Dispose();
         _spares.ForEach(s => s.Dispose());
         _console?.Dispose();

@@ -17,9 +17,10 @@ internal static class LocalAgent
         var port = FreePort();
         var path = Path.Combine(dir, "agent.json");
         await File.WriteAllTextAsync(path, JsonSerializer.Serialize(config(port)));
-        var app = AgentHost.Build(AgentConfigLoader.Load(path), logging: l => l.ClearProviders());
+        var loaded = AgentConfigLoader.Load(path);
+        var app = AgentHost.Build(loaded, logging: l => l.ClearProviders());
         await app.StartAsync();
-        return (app, new Uri($"http://127.0.0.1:{port}/"));
+        return (app, new Uri(loaded.Listen + "/"));
     }
 
     public static async Task StopAsync(WebApplication? app)

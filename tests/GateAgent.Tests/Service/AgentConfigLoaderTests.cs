@@ -76,7 +76,7 @@ public sealed class AgentConfigLoaderTests : IDisposable
             {
               // comments and trailing commas, as people write them
               "agentId": "gate-north",
-              "listen": "http://0.0.0.0:9100/",
+              "listen": "https://0.0.0.0:9100/",
               "apiKeyFile": "agent.key",
               "dataDir": "../var/data",
               "console": { "url": "https://console.example/", "key": "console-key-0123456789" },
@@ -93,7 +93,8 @@ public sealed class AgentConfigLoaderTests : IDisposable
 
         Assert.Equal(_configPath, config.File);
         Assert.Equal("gate-north", config.AgentId);
-        Assert.Equal("http://0.0.0.0:9100", config.Listen);
+        Assert.Equal("https://0.0.0.0:9100", config.Listen);
+        Assert.Null(config.TlsCertificateFile); // the agent makes its own
         Assert.Equal(Key, config.ApiKey); // read from the file, newline trimmed
         Assert.Equal(Path.Combine(_dir.Path, "var", "data"), config.DataDir);
         Assert.Equal(new Uri("https://console.example/"), config.Console!.Url);
@@ -494,11 +495,56 @@ public sealed class AgentConfigLoaderTests : IDisposable
     }
 
     [Fact]
-    public void A_listen_address_that_is_not_http_is_refused()
+    public void A_listen_address_that_is_not_http_or_https_is_refused()
     {
         var config = Minimal();
-        config["listen"] = "https://0.0.0.0:8710";
+        config["listen"] = "ftp://0.0.0.0:8710";
 
-        Refuses(config, "$.listen", "is not an http:// address");
+        Refuses(config, "$.listen", "is not an http:// or https:// address");
+    }
+
+    [Theory]
+    [InlineData("http://0.0.0.0:8710")]
+    [InlineData("http://10.0.0.5:8710")]
+    [InlineData("http://gate-box.park.local:8710")]
+    public void Plain_http_to_the_network_is_refused_with_the_https_address_to_use(string listen)
+    {
+        var config = Minimal();
+        config["listen"] = listen;
+
+        Refuses(config, "$.listen", $"would serve the API in plain http to the network; use https://{new Uri(listen).Authority}");
+    }
+
+    [Theory]
+    [InlineData("http://127.0.0.1:8710")]
+    [InlineData("http://localhost:8710")]
+    [InlineData("http://[::1]:8710")]
+    public void Plain_http_on_a_loopback_address_is_for_a_local_proxy_and_allowed(string listen)
+    {
+        var config = Minimal();
+        config["listen"] = listen;
+
+        Assert.Equal(listen, Load(config).Listen);
+    }
+
+    [Fact]
+    public void A_certificate_of_the_parks_own_is_named_with_its_key_and_both_must_exist()
+    {
+        File.WriteAllText(Path.Combine(_etc, "agent.crt"), "");
+        var config = Minimal();
+        config["listen"] = "https://0.0.0.0:8710";
+        config["tls"] = new JsonObject { ["certificateFile"] = "agent.crt", ["keyFile"] = "agent.key" };
+        Refuses(config, "$.tls.keyFile", $"{Path.Combine(_etc, "agent.key")} does not exist");
+
+        File.WriteAllText(Path.Combine(_etc, "agent.key"), "");
+        var loaded = Load(config);
+        Assert.Equal(Path.Combine(_etc, "agent.crt"), loaded.TlsCertificateFile);
+        Assert.Equal(Path.Combine(_etc, "agent.key"), loaded.TlsKeyFile);
+
+        config["listen"] = "http://127.0.0.1:8710";
+        Refuses(config, "$.tls", "listen is http://");
+        config["listen"] = "https://0.0.0.0:8710";
+        config["tls"] = new JsonObject { ["keyFile"] = "agent.key" };
+        Refuses(config, "$.tls.certificateFile", "is required");
     }
 }

@@ -54,12 +54,15 @@ async function createUser(ev) {
 async function loadAgents() {
   const agents = await api('/api/admin/agents');
   $('agents').replaceChildren(agents.length
-    ? table(['Id', 'Name', 'API address', 'Last seen'], agents.map((a) => {
+    ? table(['Id', 'Name', 'API address', 'Certificate', 'Last seen'], agents.map((a) => {
       const recent = a.lastSeen && Date.now() - Date.parse(a.lastSeen) < 120_000;
       return el('tr', { 'data-testid': 'agent-row', dataset: { id: a.id } },
         el('td', { class: 'mono' }, a.id),
         el('td', {}, a.name),
         el('td', { class: 'mono small' }, a.url),
+        el('td', { class: 'small', 'data-testid': 'agent-tls' }, a.tlsPin
+          ? el('span', { class: 'mono', title: `SHA-256 ${a.tlsPin}` }, `pinned ${a.tlsPin.slice(0, 11)}…`)
+          : a.url.startsWith('https:') ? 'trusted CA' : el('span', { class: 'pill warn', title: 'plain http: only for an agent on this machine' }, 'no TLS')),
         el('td', {}, a.lastSeen
           ? el('span', { title: `${utc(a.lastSeen)} · ${local(a.lastSeen)} local` }, el('span', { class: `pill ${recent ? 'ok' : 'warn'}` }, ago(a.lastSeen)))
           : el('span', { class: 'pill' }, 'never')));
@@ -69,7 +72,7 @@ async function loadAgents() {
 
 async function registerAgent(ev) {
   ev.preventDefault();
-  const body = { id: $('agent-id').value.trim(), name: $('agent-name').value.trim(), url: $('agent-url').value.trim(), apiKey: $('agent-key').value };
+  const body = { id: $('agent-id').value.trim(), name: $('agent-name').value.trim(), url: $('agent-url').value.trim(), apiKey: $('agent-key').value, fingerprint: $('agent-fingerprint').value.trim() || null };
   $('agent-register').disabled = true;
   $('agent-secret').replaceChildren();
   try {
