@@ -13,8 +13,8 @@ public sealed class BarrierListEndpointTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        _console = await TestConsole.StartAsync();
-        _console.Time.SetUtcNow(new DateTimeOffset(2026, 12, 2, 12, 0, 0, TimeSpan.Zero));
+        // The lists' days are the test's own: a fixed clock, not the machine's, which would pass the visitor's day by.
+        _console = await TestConsole.StartAsync(now: new DateTimeOffset(2026, 12, 2, 12, 0, 0, TimeSpan.Zero));
         _north = await RegisterAsync(_console, "gate-north", "North gate");
         using var admin = await _console.SignedInAsync("admin1");
         await PlateKit.AddAsync(admin, "allowed", new { plate = "30V-3993", owner = "Nguyen Van A" });

@@ -37,11 +37,12 @@ internal sealed class TestConsole : IAsyncDisposable
     public ConsoleDb Db => _app.Services.GetRequiredService<ConsoleDb>();
 
     /// <summary>Starts a console; <paramref name="logs"/>, when given, receives everything it logs (otherwise nothing is kept).</summary>
-    public static async Task<TestConsole> StartAsync(ILoggerProvider? logs = null)
+    /// <param name="now">Where the console's clock starts (a test about a given day); the machine's time when not given.</param>
+    public static async Task<TestConsole> StartAsync(ILoggerProvider? logs = null, DateTimeOffset? now = null)
     {
         var dir = Directory.CreateTempSubdirectory("gateconsole-tests-").FullName;
         var port = LocalAgent.FreePort();
-        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        var time = new FakeTimeProvider(now ?? DateTimeOffset.UtcNow);
         var app = ConsoleHost.Build(new ConsoleSettings(dir, $"http://127.0.0.1:{port}"), b =>
         {
             b.Services.AddSingleton<TimeProvider>(time);
