@@ -24,13 +24,14 @@ internal static class AgentHealth
     public static readonly TimeSpan AskFor = TimeSpan.FromSeconds(3);
 
     /// <summary>The answers in the registry's order. Throws <see cref="OperationCanceledException"/> only when <paramref name="ct"/> is cancelled.</summary>
-    public static async Task<AgentHealthAnswer[]> AskAllAsync(AgentRegistry registry, AgentClient agents, CancellationToken ct) =>
-        await Task.WhenAll(registry.List().Select(a => AskAsync(a, agents, ct))).ConfigureAwait(false);
+    public static async Task<AgentHealthAnswer[]> AskAllAsync(AgentRegistry registry, AgentClient agents, TimeProvider time, CancellationToken ct) =>
+        await Task.WhenAll(registry.List().Select(a => AskAsync(a, agents, time, ct))).ConfigureAwait(false);
 
-    private static async Task<AgentHealthAnswer> AskAsync(AgentInfo agent, AgentClient agents, CancellationToken ct)
+    private static async Task<AgentHealthAnswer> AskAsync(AgentInfo agent, AgentClient agents, TimeProvider time, CancellationToken ct)
     {
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        timeout.CancelAfter(AskFor);
+        // On the console's clock, so that a test proves the agents are asked at once without timing the machine.
+        using var limit = new CancellationTokenSource(AskFor, time);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct, limit.Token);
         try
         {
             var health = await agents.GetJsonAsync(agent.Id, "api/health", timeout.Token).ConfigureAwait(false);

@@ -99,7 +99,7 @@ internal sealed partial class AgentWatch(AgentRegistry registry, AgentClient age
     /// <summary>Asks every agent once and raises or clears alerts; public so a test can run a check at a moment it chooses.</summary>
     public async Task<WatchResult> CheckAsync(CancellationToken ct)
     {
-        var answers = await AgentHealth.AskAllAsync(registry, agents, ct).ConfigureAwait(false);
+        var answers = await AgentHealth.AskAllAsync(registry, agents, time, ct).ConfigureAwait(false);
         var now = time.GetUtcNow();
         var lost = new List<string>();
         var back = new List<string>();

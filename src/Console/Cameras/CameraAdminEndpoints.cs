@@ -29,12 +29,12 @@ internal static class CameraAdminEndpoints
     private static string GatePath(string camera) => $"api/cameras/{Uri.EscapeDataString(camera)}/gate";
 
     /// <summary>Every registered agent's cameras from its health, all asked at once; an agent that does not answer is listed, marked, with why.</summary>
-    private static async Task<IResult> ListAsync(AgentRegistry registry, AgentClient agents, CancellationToken ct)
+    private static async Task<IResult> ListAsync(AgentRegistry registry, AgentClient agents, TimeProvider time, CancellationToken ct)
     {
         AgentHealthAnswer[] answers;
         try
         {
-            answers = await AgentHealth.AskAllAsync(registry, agents, ct).ConfigureAwait(false);
+            answers = await AgentHealth.AskAllAsync(registry, agents, time, ct).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {

@@ -57,12 +57,12 @@ internal static class LiveEndpoints
     /// Each agent's cameras with their state and counts, all agents asked at once. An agent that does not
     /// answer is marked (reachable false, with why): its cameras it sent events from, or one tile for it.
     /// </summary>
-    private static async Task<IResult> Wall(AgentRegistry registry, AgentClient agents, ConsoleDb db, CancellationToken ct)
+    private static async Task<IResult> Wall(AgentRegistry registry, AgentClient agents, ConsoleDb db, TimeProvider time, CancellationToken ct)
     {
         AgentHealthAnswer[] answers;
         try
         {
-            answers = await AgentHealth.AskAllAsync(registry, agents, ct).ConfigureAwait(false);
+            answers = await AgentHealth.AskAllAsync(registry, agents, time, ct).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {

@@ -61,6 +61,8 @@ internal sealed class SilentAgent : IDisposable
     private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
     private readonly ConcurrentBag<TcpClient> _held = [];
     private readonly CancellationTokenSource _stop = new();
+    private int _accepted;
+    private int _closed;
 
     public SilentAgent()
     {
@@ -77,12 +79,40 @@ internal sealed class SilentAgent : IDisposable
         {
             while (true)
             {
-                // Kept open, never read from or written to: the connection looks alive and nothing comes back.
-                _held.Add(await _listener.AcceptTcpClientAsync(_stop.Token));
+                // Kept open and never answered: the connection looks alive and nothing comes back. What the client
+                // sends is read only to see when it hangs up.
+                var client = await _listener.AcceptTcpClientAsync(_stop.Token);
+                _held.Add(client);
+                Interlocked.Increment(ref _accepted);
+                _ = DrainAsync(client);
             }
         }
         catch (Exception e) when (e is OperationCanceledException or SocketException or ObjectDisposedException)
         {
+        }
+    }
+
+    /// <summary>Connections the console has opened so far.</summary>
+    public int Accepted => Volatile.Read(ref _accepted);
+
+    /// <summary>Connections the console has opened and closed again (it gave up waiting).</summary>
+    public int Closed => Volatile.Read(ref _closed);
+
+    private async Task DrainAsync(TcpClient client)
+    {
+        var buffer = new byte[4096];
+        try
+        {
+            var stream = client.GetStream();
+            while (await stream.ReadAsync(buffer, _stop.Token) > 0)
+            {
+            }
+
+            Interlocked.Increment(ref _closed);
+        }
+        catch (Exception e) when (e is OperationCanceledException or IOException or ObjectDisposedException or InvalidOperationException)
+        {
+            Interlocked.Increment(ref _closed);
         }
     }
 

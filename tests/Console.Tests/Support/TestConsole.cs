@@ -38,11 +38,12 @@ internal sealed class TestConsole : IAsyncDisposable
 
     /// <summary>Starts a console; <paramref name="logs"/>, when given, receives everything it logs (otherwise nothing is kept).</summary>
     /// <param name="now">Where the console's clock starts (a test about a given day); the machine's time when not given.</param>
-    public static async Task<TestConsole> StartAsync(ILoggerProvider? logs = null, DateTimeOffset? now = null)
+    /// <param name="clock">The console's clock, for a test that watches its timers; a new one when not given.</param>
+    public static async Task<TestConsole> StartAsync(ILoggerProvider? logs = null, DateTimeOffset? now = null, FakeTimeProvider? clock = null)
     {
         var dir = Directory.CreateTempSubdirectory("gateconsole-tests-").FullName;
         var port = LocalAgent.FreePort();
-        var time = new FakeTimeProvider(now ?? DateTimeOffset.UtcNow);
+        var time = clock ?? new FakeTimeProvider(now ?? DateTimeOffset.UtcNow);
         var app = ConsoleHost.Build(new ConsoleSettings(dir, $"http://127.0.0.1:{port}"), b =>
         {
             b.Services.AddSingleton<TimeProvider>(time);
