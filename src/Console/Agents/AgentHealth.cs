@@ -78,8 +78,12 @@ internal static class AgentHealth
     {
         try
         {
+            // An id that is not a string (null included) makes the whole list unreadable rather than remembered as a camera without one.
             return [.. health.GetProperty("cameras").EnumerateArray().Select(c =>
-                new RememberedCamera(c.GetProperty("id").GetString()!, c.TryGetProperty("name", out var n) && n.GetString() is { Length: > 0 } name ? name : c.GetProperty("id").GetString()!))];
+            {
+                var id = c.GetProperty("id").GetString() ?? throw new InvalidOperationException("a camera without an id");
+                return new RememberedCamera(id, c.TryGetProperty("name", out var n) && n.ValueKind == JsonValueKind.String && n.GetString() is { Length: > 0 } name ? name : id);
+            })];
         }
         catch (Exception e) when (e is KeyNotFoundException or InvalidOperationException)
         {

@@ -32,7 +32,6 @@ internal static class ProblemResponses
             // A bad request is the client's mistake, answered and not worth an error line per attempt (a flood of
             // them would flood the log); anything else the handler did not take is logged as the failure it is.
             SuppressDiagnosticsCallback = c => c.Exception is BadHttpRequestException,
-            StatusCodeSelector = _ => StatusCodes.Status500InternalServerError,
         });
         app.UseStatusCodePages();
         return app;
