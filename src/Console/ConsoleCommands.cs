@@ -44,6 +44,19 @@ internal static class ConsoleCommands
 
     public static async Task<int> RunAsync(string[] args)
     {
+        try
+        {
+            return await RunCommandAsync(args).ConfigureAwait(false);
+        }
+        catch (ConsoleDbException e)
+        {
+            Console.Error.WriteLine($"error: {e.Message}");
+            return 1;
+        }
+    }
+
+    private static async Task<int> RunCommandAsync(string[] args)
+    {
         var command = args.FirstOrDefault() ?? "serve";
         if (command == "verify")
         {

@@ -2,6 +2,9 @@ using Microsoft.Data.Sqlite;
 
 namespace GateWatch.Central.Data;
 
+/// <summary>The database cannot be used by this console; the message says why and what to do.</summary>
+internal sealed class ConsoleDbException(string message) : Exception(message);
+
 /// <summary>
 /// The console's one SQLite file (WAL: readers never wait on the writer). Each caller opens its own
 /// connection and disposes it; SQLite pools nothing that matters at this size, and no connection is
@@ -35,6 +38,14 @@ internal sealed class ConsoleDb(string path)
         using var db = Open();
         Exec(db, null, "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)");
         var current = Convert.ToInt32(Scalar(db, "SELECT COALESCE(MAX(version), 0) FROM schema_version"), System.Globalization.CultureInfo.InvariantCulture);
+        if (current > Migrations.Steps.Count)
+        {
+            // A newer console added tables and meanings this one does not know: writing to it could corrupt them.
+            throw new ConsoleDbException(
+                $"{Path} is schema version {current}, made by a newer GateWatch console than this one (which knows up to {Migrations.Steps.Count}); "
+                + "nothing was changed. Run the newer console, or restore a backup made by this version.");
+        }
+
         for (var v = current + 1; v <= Migrations.Steps.Count; v++)
         {
             using var tx = db.BeginTransaction();

@@ -39,9 +39,10 @@ internal sealed class TestConsole : IAsyncDisposable
     /// <summary>Starts a console; <paramref name="logs"/>, when given, receives everything it logs (otherwise nothing is kept).</summary>
     /// <param name="now">Where the console's clock starts (a test about a given day); the machine's time when not given.</param>
     /// <param name="clock">The console's clock, for a test that watches its timers; a new one when not given.</param>
-    public static async Task<TestConsole> StartAsync(ILoggerProvider? logs = null, DateTimeOffset? now = null, FakeTimeProvider? clock = null)
+    /// <param name="dataDir">A data folder made beforehand (an earlier version's database); the console owns it from here and deletes it at the end.</param>
+    public static async Task<TestConsole> StartAsync(ILoggerProvider? logs = null, DateTimeOffset? now = null, FakeTimeProvider? clock = null, string? dataDir = null)
     {
-        var dir = Directory.CreateTempSubdirectory("gateconsole-tests-").FullName;
+        var dir = dataDir ?? Directory.CreateTempSubdirectory("gateconsole-tests-").FullName;
         var port = LocalAgent.FreePort();
         var time = clock ?? new FakeTimeProvider(now ?? DateTimeOffset.UtcNow);
         var app = ConsoleHost.Build(new ConsoleSettings(dir, $"http://127.0.0.1:{port}"), b =>
@@ -67,11 +68,11 @@ internal sealed class TestConsole : IAsyncDisposable
     public HttpClient Client() => new(new HttpClientHandler { CookieContainer = new CookieContainer(), AllowAutoRedirect = false }) { BaseAddress = Url };
 
     /// <summary>A client signed in as <paramref name="name"/>, with the antiforgery header set.</summary>
-    public async Task<HttpClient> SignedInAsync(string name)
+    public async Task<HttpClient> SignedInAsync(string name, string password = Password)
     {
         var http = Client();
         await Csrf(http);
-        var r = await http.PostAsJsonAsync("api/login", new { name, password = Password });
+        var r = await http.PostAsJsonAsync("api/login", new { name, password });
         Assert.Equal(HttpStatusCode.OK, r.StatusCode);
         var me = await http.GetFromJsonAsync<JsonElement>("api/me");
         http.DefaultRequestHeaders.Remove(UserEndpoints.CsrfHeader);
