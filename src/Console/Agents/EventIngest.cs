@@ -69,7 +69,7 @@ internal sealed partial class EventIngest(ConsoleDb db, TimeProvider time, IEnum
         {
             if ((Problem(agent, e, now) ?? hooks.Select(h => h.Problem(e)).FirstOrDefault(p => p is not null)) is { } why)
             {
-                rejected.Add($"event {Safe(e.Id)} (seq {e.Seq}): {why}");
+                rejected.Add($"event {Safe(e?.Id)} (seq {e?.Seq}): {why}");
                 continue;
             }
 
@@ -102,8 +102,15 @@ internal sealed partial class EventIngest(ConsoleDb db, TimeProvider time, IEnum
         return new IngestResult(stored, duplicates, rejected);
     }
 
-    private static string? Problem(string agent, IncomingEvent e, DateTimeOffset now)
+    /// <summary>Why <paramref name="e"/> cannot be stored whatever the features say, or null; <paramref name="now"/> is the console's clock.</summary>
+    internal static string? Problem(string agent, IncomingEvent? e, DateTimeOffset now)
     {
+        // The list's items are not checked for null by the deserializer: "events": [null] reaches here.
+        if (e is null)
+        {
+            return "it is null, not an event";
+        }
+
         if (e.Id is null || !EventId().IsMatch(e.Id))
         {
             return "id must be 8-64 letters, digits or '-'";
