@@ -30,6 +30,10 @@ fi
 
 echo "fuzz: building the harness"
 dotnet build "$PROJECT" -c Release -warnaserror -nologo -v q
+# The committed corpus holds the inputs of every bug fuzzing found so far: a fix undone shows here, before any fuzzing.
+for target in "${TARGETS[@]}"; do
+  dotnet "$PROJECT/bin/Release/net10.0/GateWatch.Fuzz.dll" "$target" --replay "$ROOT/bench/fuzz/corpus/$target"
+done
 # Instrumenting rewrites the assemblies in place, so it works on a fresh copy of the build each run: the build's own
 # output stays uninstrumented, for --replay and for the next incremental build.
 BIN="$WORK/bin"
