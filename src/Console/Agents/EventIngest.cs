@@ -141,7 +141,55 @@ internal sealed partial class EventIngest(ConsoleDb db, TimeProvider time, IEnum
             return $"data must be a JSON object of at most {MaxDataBytes} bytes";
         }
 
+        if (!IsText(e.Data))
+        {
+            return "data holds a string that is not Unicode text (an unpaired surrogate escape such as \\ud800)";
+        }
+
         return null;
+    }
+
+    /// <summary>
+    /// Whether every name and string in <paramref name="data"/> can be read as text. JSON's \u escapes can spell
+    /// half a surrogate pair; the parser keeps it, and reading it as a string later (the plate hook, the event
+    /// pages) would throw rather than refuse.
+    /// </summary>
+    private static bool IsText(JsonElement data)
+    {
+        try
+        {
+            Walk(data);
+            return true;
+        }
+        catch (InvalidOperationException)
+        {
+            return false;
+        }
+
+        static void Walk(JsonElement e)
+        {
+            switch (e.ValueKind)
+            {
+                case JsonValueKind.Object:
+                    foreach (var p in e.EnumerateObject())
+                    {
+                        _ = p.Name;
+                        Walk(p.Value);
+                    }
+
+                    break;
+                case JsonValueKind.Array:
+                    foreach (var item in e.EnumerateArray())
+                    {
+                        Walk(item);
+                    }
+
+                    break;
+                case JsonValueKind.String:
+                    _ = e.GetString();
+                    break;
+            }
+        }
     }
 
     /// <summary>Echoing an attacker's string back in full would make the response a reflection tool.</summary>

@@ -157,6 +157,22 @@ public sealed class AgentEndpointsTests : IAsyncLifetime
         Assert.Equal(0, StoredEvents());
     }
 
+    // Found by fuzzing (bench/fuzz, event-ingest): a plate text of half a surrogate pair threw in the plate hook (a 500).
+    [Fact]
+    public async Task An_event_whose_data_is_not_unicode_text_is_rejected()
+    {
+        using var http = Agent();
+        const string data = """{"class":"car","plate":{"text":"\udc00","confidence":0.5,"crop":null}}""";
+        var text = $$"""{"agent":"gate-north","events":[{"seq":1,"id":"0196aa00000000s1","agent":"gate-north","camera":"north-1","type":"crossing","time":"{{DateTimeOffset.UtcNow:O}}","data":{{data}}}]}""";
+
+        var response = await http.PostAsync("api/agents/events", new StringContent(text, Encoding.UTF8, "application/json"));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var result = await response.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Contains("not Unicode text", Assert.Single(result.GetProperty("rejected").EnumerateArray()).GetString(), StringComparison.Ordinal);
+        Assert.Equal(0, StoredEvents());
+    }
+
     [Fact]
     public async Task Only_admins_register_agents_and_a_second_registration_is_refused()
     {

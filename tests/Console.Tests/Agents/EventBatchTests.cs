@@ -43,4 +43,17 @@ public sealed class EventBatchTests
         Assert.Null(EventBatch.Read("""{"agent":"gate-north","events":[null]}"""u8, out var agent, out var events));
         Assert.Equal("it is null, not an event", EventIngest.Problem(agent, Assert.Single(events), Now));
     }
+
+    // Found by fuzzing (bench/fuzz, event-ingest): the plate hook's GetString threw InvalidOperationException.
+    [Theory]
+    [InlineData("""{"class":"car","plate":{"text":"\udc00","confidence":0.5,"crop":null}}""")]
+    [InlineData("""{"class":"\ud800"}""")]
+    [InlineData("""{"nested":[{"\ud800x":1}]}""")]
+    public void Data_with_an_unpaired_surrogate_is_a_problem(string data)
+    {
+        var body = Encoding.UTF8.GetBytes($$"""{"agent":"gate-north","events":[{"seq":1,"id":"0196aa0000000001","agent":"gate-north","camera":"north-1","type":"crossing","time":"2026-12-01T11:00:00Z","data":{{data}}}]}""");
+
+        Assert.Null(EventBatch.Read(body, out var agent, out var events));
+        Assert.StartsWith("data holds a string that is not Unicode text", EventIngest.Problem(agent, Assert.Single(events), Now), StringComparison.Ordinal);
+    }
 }
