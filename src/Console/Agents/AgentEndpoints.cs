@@ -1,4 +1,3 @@
-using System.Text.Json;
 using GateWatch.Central.Audit;
 using GateWatch.Central.Users;
 using GateWatch.Shared.Tls;
@@ -10,10 +9,6 @@ internal static class AgentEndpoints
 {
     /// <summary>A batch is at most 100 events of at most 4 KB; 1 MB is generous and still bounded.</summary>
     private const int MaxBatchBytes = 1024 * 1024;
-
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
-
-    private sealed record Batch(string? Agent, List<IncomingEvent>? Events);
 
     private sealed record NewAgent(string? Id, string? Name, string? Url, string? ApiKey, string? Fingerprint);
 
@@ -89,33 +84,22 @@ internal static class AgentEndpoints
             return Results.Problem(statusCode: 413, detail: $"a batch is at most {MaxBatchBytes / 1024} KB");
         }
 
-        Batch? batch;
-        try
+        using var limited = new MemoryStream();
+        var buffer = new byte[81920];
+        int n;
+        while ((n = await http.Request.Body.ReadAsync(buffer, http.RequestAborted).ConfigureAwait(false)) > 0)
         {
-            using var limited = new MemoryStream();
-            var buffer = new byte[81920];
-            int n;
-            while ((n = await http.Request.Body.ReadAsync(buffer, http.RequestAborted).ConfigureAwait(false)) > 0)
+            if (limited.Length + n > MaxBatchBytes)
             {
-                if (limited.Length + n > MaxBatchBytes)
-                {
-                    return Results.Problem(statusCode: 413, detail: $"a batch is at most {MaxBatchBytes / 1024} KB");
-                }
-
-                limited.Write(buffer, 0, n);
+                return Results.Problem(statusCode: 413, detail: $"a batch is at most {MaxBatchBytes / 1024} KB");
             }
 
-            limited.Position = 0;
-            batch = await JsonSerializer.DeserializeAsync<Batch>(limited, Json, http.RequestAborted).ConfigureAwait(false);
-        }
-        catch (JsonException e)
-        {
-            return Results.Problem(statusCode: 400, detail: $"the body is not an event batch: {e.Message.Split(" Path:", 2)[0]} at {e.Path}");
+            limited.Write(buffer, 0, n);
         }
 
-        if (batch?.Agent is not { } agent || batch.Events is not { } events)
+        if (EventBatch.Read(limited.GetBuffer().AsSpan(0, (int)limited.Length), out var agent, out var events) is { } problem)
         {
-            return Results.Problem(statusCode: 400, detail: "send {\"agent\": \"...\", \"events\": [...]}");
+            return Results.Problem(statusCode: 400, detail: problem);
         }
 
         if (!agents.Authenticate(agent, key))

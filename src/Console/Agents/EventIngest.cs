@@ -69,7 +69,7 @@ internal sealed partial class EventIngest(ConsoleDb db, TimeProvider time, IEnum
         {
             if ((Problem(agent, e, now) ?? hooks.Select(h => h.Problem(e)).FirstOrDefault(p => p is not null)) is { } why)
             {
-                rejected.Add($"event {Safe(e.Id)} (seq {e.Seq}): {why}");
+                rejected.Add($"event {Safe(e?.Id)} (seq {e?.Seq}): {why}");
                 continue;
             }
 
@@ -102,8 +102,15 @@ internal sealed partial class EventIngest(ConsoleDb db, TimeProvider time, IEnum
         return new IngestResult(stored, duplicates, rejected);
     }
 
-    private static string? Problem(string agent, IncomingEvent e, DateTimeOffset now)
+    /// <summary>Why <paramref name="e"/> cannot be stored whatever the features say, or null; <paramref name="now"/> is the console's clock.</summary>
+    internal static string? Problem(string agent, IncomingEvent? e, DateTimeOffset now)
     {
+        // The list's items are not checked for null by the deserializer: "events": [null] reaches here.
+        if (e is null)
+        {
+            return "it is null, not an event";
+        }
+
         if (e.Id is null || !EventId().IsMatch(e.Id))
         {
             return "id must be 8-64 letters, digits or '-'";
@@ -134,7 +141,55 @@ internal sealed partial class EventIngest(ConsoleDb db, TimeProvider time, IEnum
             return $"data must be a JSON object of at most {MaxDataBytes} bytes";
         }
 
+        if (!IsText(e.Data))
+        {
+            return "data holds a string that is not Unicode text (an unpaired surrogate escape such as \\ud800)";
+        }
+
         return null;
+    }
+
+    /// <summary>
+    /// Whether every name and string in <paramref name="data"/> can be read as text. JSON's \u escapes can spell
+    /// half a surrogate pair; the parser keeps it, and reading it as a string later (the plate hook, the event
+    /// pages) would throw rather than refuse.
+    /// </summary>
+    private static bool IsText(JsonElement data)
+    {
+        try
+        {
+            Walk(data);
+            return true;
+        }
+        catch (InvalidOperationException)
+        {
+            return false;
+        }
+
+        static void Walk(JsonElement e)
+        {
+            switch (e.ValueKind)
+            {
+                case JsonValueKind.Object:
+                    foreach (var p in e.EnumerateObject())
+                    {
+                        _ = p.Name;
+                        Walk(p.Value);
+                    }
+
+                    break;
+                case JsonValueKind.Array:
+                    foreach (var item in e.EnumerateArray())
+                    {
+                        Walk(item);
+                    }
+
+                    break;
+                case JsonValueKind.String:
+                    _ = e.GetString();
+                    break;
+            }
+        }
     }
 
     /// <summary>Echoing an attacker's string back in full would make the response a reflection tool.</summary>

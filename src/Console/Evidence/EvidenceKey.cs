@@ -92,9 +92,10 @@ internal sealed class EvidenceKey : IDisposable
                 return key;
             }
         }
-        catch (Exception ex) when (ex is ArgumentException or CryptographicException)
+        catch (Exception ex) when (ex is ArgumentException or CryptographicException or PlatformNotSupportedException)
         {
-            // Not PEM, not EC, or damaged: the caller names the file.
+            // Not PEM, not EC, or damaged: the caller names the file. A curve OpenSSL does not know is refused with
+            // PlatformNotSupportedException, and a package may name any curve.
         }
 
         key.Dispose();

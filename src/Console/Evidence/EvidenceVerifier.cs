@@ -62,6 +62,17 @@ internal static class EvidenceVerifier
 
         using (archive)
         {
+            try
+            {
+                // The constructor reads only the end record; the central directory is read on first use of Entries,
+                // and a damaged one is the same fault as a damaged end record.
+                _ = archive.Entries;
+            }
+            catch (Exception ex) when (ex is InvalidDataException or IOException)
+            {
+                return Failed($"{name}: not a readable zip archive ({ex.Message})");
+            }
+
             return new Check(archive, trustedPublicKeyPem).Run();
         }
     }

@@ -26,6 +26,16 @@ internal static partial class AgentConfigLoader
     /// </summary>
     private const int DefaultMaxBitrateKbps = 8000;
 
+    /// <summary>
+    /// The longest duration a setting may give. TimeSpan ends near 29,000 years and dates at the year 9999, so a
+    /// larger value would throw when it is made, or later when it is taken from now; a century is past any real setting.
+    /// </summary>
+    private const double MaxYears = 100;
+
+    private const double DaysPerYear = 365.25;
+
+    private const double SecondsPerYear = DaysPerYear * 86400;
+
     /// <summary>Camera ids become folder names and URL segments, so they are kept to a safe alphabet.</summary>
     [GeneratedRegex("^[a-z0-9][a-z0-9_-]{0,39}$")]
     private static partial Regex CameraId();
@@ -100,7 +110,7 @@ internal static partial class AgentConfigLoader
         string key;
         if (dto.ApiKeyFile is { } keyFile)
         {
-            var keyPath = Path.GetFullPath(keyFile, dir);
+            var keyPath = FullPath(keyFile, "$.apiKeyFile");
             try
             {
                 key = File.ReadAllText(keyPath).Trim();
@@ -120,7 +130,7 @@ internal static partial class AgentConfigLoader
             throw Error(dto.ApiKeyFile is null ? "$.apiKey" : "$.apiKeyFile", $"the key must be at least {MinKeyLength} characters");
         }
 
-        var dataDir = Path.GetFullPath(dto.DataDir ?? throw Error("$.dataDir", "is required: where recordings and databases live"), dir);
+        var dataDir = FullPath(dto.DataDir ?? throw Error("$.dataDir", "is required: where recordings and databases live"), "$.dataDir");
 
         ConsoleLink? console = null;
         if (dto.Console is { } c)
@@ -140,11 +150,11 @@ internal static partial class AgentConfigLoader
 
         var r = dto.Retention ?? new RetentionDto();
         var retention = new RetentionSettings(
-            r.MaxAgeDays is { } days ? TimeSpan.FromDays(Positive(days, "$.retention.maxAgeDays")) : null,
+            r.MaxAgeDays is { } days ? Days(Positive(days, "$.retention.maxAgeDays"), "$.retention.maxAgeDays") : null,
             (long)(NonNegative(r.LowDiskFreeMB ?? 1024, "$.retention.lowDiskFreeMB") * 1024 * 1024),
-            TimeSpan.FromSeconds(Positive(r.SweepSeconds ?? 60, "$.retention.sweepSeconds")))
+            Seconds(Positive(r.SweepSeconds ?? 60, "$.retention.sweepSeconds"), "$.retention.sweepSeconds"))
         {
-            PlateMaxAge = TimeSpan.FromDays(Positive(r.PlateDays ?? RetentionSettings.DefaultPlateDays, "$.retention.plateDays")),
+            PlateMaxAge = Days(Positive(r.PlateDays ?? RetentionSettings.DefaultPlateDays, "$.retention.plateDays"), "$.retention.plateDays"),
         };
 
         if (dto.Cameras is not { Count: > 0 } cameraDtos)
@@ -192,7 +202,7 @@ internal static partial class AgentConfigLoader
             string? gatePath = null;
             if (d.Gate is { } g)
             {
-                gatePath = Path.GetFullPath(g, dir);
+                gatePath = FullPath(g, $"{at}.gate");
                 try
                 {
                     gate = GateSpecLoader.Load(gatePath);
@@ -211,7 +221,7 @@ internal static partial class AgentConfigLoader
                 throw Error($"{at}.analysisWidth", $"must be an even number of pixels from 320 to 3840, got {width}");
             }
 
-            var segment = TimeSpan.FromSeconds(Positive(d.SegmentSeconds ?? 10, $"{at}.segmentSeconds"));
+            var segment = Seconds(Positive(d.SegmentSeconds ?? 10, $"{at}.segmentSeconds"), $"{at}.segmentSeconds");
             long? quota = null;
             if (d.QuotaMB is { } mb)
             {
@@ -237,9 +247,9 @@ internal static partial class AgentConfigLoader
                 fps,
                 segment,
                 quota,
-                d.MaxAgeDays is { } days ? TimeSpan.FromDays(Positive(days, $"{at}.maxAgeDays")) : null,
-                TimeSpan.FromSeconds(NonNegative(d.PreRollSeconds ?? 30, $"{at}.preRollSeconds")),
-                TimeSpan.FromSeconds(NonNegative(d.PostRollSeconds ?? 30, $"{at}.postRollSeconds")))
+                d.MaxAgeDays is { } days ? Days(Positive(days, $"{at}.maxAgeDays"), $"{at}.maxAgeDays") : null,
+                Seconds(NonNegative(d.PreRollSeconds ?? 30, $"{at}.preRollSeconds"), $"{at}.preRollSeconds"),
+                Seconds(NonNegative(d.PostRollSeconds ?? 30, $"{at}.postRollSeconds"), $"{at}.postRollSeconds"))
             {
                 GateFingerprint = fingerprint,
                 AnalysisWidth = width,
@@ -302,7 +312,7 @@ internal static partial class AgentConfigLoader
                 throw Error($"{at}.allowList", "\"console\" needs the agent's console link ($.console)");
             }
 
-            var allow = fromConsole ? Path.Combine(dataDir, "barrier-allowed.txt") : Path.GetFullPath(list, dir);
+            var allow = fromConsole ? Path.Combine(dataDir, "barrier-allowed.txt") : FullPath(list, $"{at}.allowList");
             if (!fromConsole && !File.Exists(allow))
             {
                 throw Error($"{at}.allowList", $"{allow}: no such file");
@@ -334,7 +344,7 @@ internal static partial class AgentConfigLoader
                 return value;
             }
 
-            var full = Path.GetFullPath(value, dir);
+            var full = FullPath(value, at);
             return File.Exists(full) ? full : throw Error(at, $"no such file: {full}");
         }
 
@@ -343,6 +353,16 @@ internal static partial class AgentConfigLoader
 
         double NonNegative(double v, string at) =>
             v >= 0 && double.IsFinite(v) ? v : throw Error(at, Invariant($"must be zero or more, got {v}"));
+
+        TimeSpan Days(double v, string at) =>
+            v <= MaxYears * DaysPerYear ? TimeSpan.FromDays(v) : throw Error(at, Invariant($"must be at most {MaxYears * DaysPerYear} ({MaxYears} years), got {v}"));
+
+        TimeSpan Seconds(double v, string at) =>
+            v <= MaxYears * SecondsPerYear ? TimeSpan.FromSeconds(v) : throw Error(at, Invariant($"must be at most {MaxYears * SecondsPerYear} ({MaxYears} years), got {v}"));
+
+        // Path.GetFullPath throws ArgumentException for a NUL, which JSON can spell as \u0000.
+        string FullPath(string path, string at) =>
+            path.Contains('\0', StringComparison.Ordinal) ? throw Error(at, "holds a NUL character (\\u0000), which no path can") : Path.GetFullPath(path, dir);
     }
 
     private static string Invariant(FormattableString s) => FormattableString.Invariant(s);

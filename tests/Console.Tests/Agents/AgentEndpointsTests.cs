@@ -121,6 +121,58 @@ public sealed class AgentEndpointsTests : IAsyncLifetime
         Assert.Contains("not an event batch", await broken.Content.ReadAsStringAsync(), StringComparison.Ordinal);
     }
 
+    // Found by fuzzing (bench/fuzz, event-ingest): "events": [null] threw NullReferenceException (a 500).
+    [Fact]
+    public async Task A_null_event_is_rejected_and_the_rest_of_the_batch_stored()
+    {
+        using var http = Agent();
+        var good = JsonSerializer.Serialize(Event(1, "0196aa00000000n1"));
+        var body = new StringContent($$"""{"agent":"gate-north","events":[null,{{good}}]}""", Encoding.UTF8, "application/json");
+
+        var response = await http.PostAsync("api/agents/events", body);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var result = await response.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal(1, result.GetProperty("stored").GetInt32());
+        Assert.Contains("it is null, not an event", Assert.Single(result.GetProperty("rejected").EnumerateArray()).GetString(), StringComparison.Ordinal);
+        Assert.Equal(1, StoredEvents());
+    }
+
+    // Found by fuzzing (bench/fuzz, event-ingest): bytes that are not UTF-8 inside an event's data passed the
+    // deserializer and threw InvalidOperationException (a 500) when the data was read as text.
+    [Theory]
+    [InlineData("\"data\":{\"line\":\"\xff\"}")]
+    [InlineData("\"data\":{\"class\":\"car\",\"plate\":{\"text\":\"5\xfe\",\"confidence\":0.5,\"crop\":null}}")]
+    public async Task A_body_that_is_not_utf8_is_a_clear_error(string data)
+    {
+        using var http = Agent();
+        var text = $$"""{"agent":"gate-north","events":[{"seq":1,"id":"0196aa00000000u1","agent":"gate-north","camera":"north-1","type":"crossing","time":"{{DateTimeOffset.UtcNow:O}}",{{data}}}]}""";
+        // \xff and \xfe stand for single bytes that no UTF-8 text holds.
+        var bytes = text.Select(c => (byte)c).ToArray();
+
+        var response = await http.PostAsync("api/agents/events", new ByteArrayContent(bytes) { Headers = { ContentType = new MediaTypeHeaderValue("application/json") } });
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains("not UTF-8", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal(0, StoredEvents());
+    }
+
+    // Found by fuzzing (bench/fuzz, event-ingest): a plate text of half a surrogate pair threw in the plate hook (a 500).
+    [Fact]
+    public async Task An_event_whose_data_is_not_unicode_text_is_rejected()
+    {
+        using var http = Agent();
+        const string data = """{"class":"car","plate":{"text":"\udc00","confidence":0.5,"crop":null}}""";
+        var text = $$"""{"agent":"gate-north","events":[{"seq":1,"id":"0196aa00000000s1","agent":"gate-north","camera":"north-1","type":"crossing","time":"{{DateTimeOffset.UtcNow:O}}","data":{{data}}}]}""";
+
+        var response = await http.PostAsync("api/agents/events", new StringContent(text, Encoding.UTF8, "application/json"));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var result = await response.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Contains("not Unicode text", Assert.Single(result.GetProperty("rejected").EnumerateArray()).GetString(), StringComparison.Ordinal);
+        Assert.Equal(0, StoredEvents());
+    }
+
     [Fact]
     public async Task Only_admins_register_agents_and_a_second_registration_is_refused()
     {

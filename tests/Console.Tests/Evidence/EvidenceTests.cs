@@ -1,4 +1,5 @@
 using System.IO.Compression;
+using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using GateWatch.Central.Evidence;
@@ -295,6 +296,47 @@ public sealed class EvidenceTests : IDisposable
         Assert.StartsWith("nowhere.zip: cannot be opened", Assert.Single(missing.Problems), StringComparison.Ordinal);
         Assert.False(junk.Ok);
         Assert.False(missing.Ok);
+    }
+
+    // Found by fuzzing (bench/fuzz, evidence): the central directory is read only when the entries are first listed,
+    // so a damaged one threw InvalidDataException out of Verify.
+    [Fact]
+    public async Task A_damaged_central_directory_is_one_clear_problem()
+    {
+        using var key = ConsoleKey();
+        var zip = await PackageAsync(key);
+        var file = File.ReadAllBytes(zip);
+        var central = file.AsSpan().IndexOf("PK\u0001\u0002"u8);
+        Assert.True(central > 0, "no central directory header");
+        file[central + 2] = 0;
+        File.WriteAllBytes(zip, file);
+
+        var report = EvidenceVerifier.Verify(zip, key.PublicKeyPem);
+
+        Assert.False(report.Ok);
+        Assert.StartsWith("case-2026-0042.zip: not a readable zip archive", Assert.Single(report.Problems), StringComparison.Ordinal);
+    }
+
+    // Found by fuzzing (bench/fuzz, evidence): a key on a curve OpenSSL does not know threw PlatformNotSupportedException.
+    [Fact]
+    public async Task A_signer_key_on_a_curve_the_platform_does_not_know_is_named_not_thrown()
+    {
+        using var key = ConsoleKey();
+        var zip = await PackageAsync(key);
+        using var p256 = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var der = p256.ExportSubjectPublicKeyInfo();
+        // 1.2.840.10045.3.1.7 (P-256) becomes 1.2.840.10045.3.1.9, an arc with no curve.
+        var oid = der.AsSpan().IndexOf(new byte[] { 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07 });
+        der[oid + 7] = 0x09;
+        var unknownCurve = new string(PemEncoding.Write("PUBLIC KEY", der));
+        Rewrite(zip, "signer-public.pem", _ => { }, Encoding.ASCII.GetBytes(unknownCurve));
+
+        var withOwnKey = EvidenceVerifier.Verify(zip, null);
+        var withTrusted = EvidenceVerifier.Verify(zip, unknownCurve);
+
+        Assert.Contains("signer-public.pem: not an ECDSA P-256 public key", withOwnKey.Problems);
+        Assert.Contains("the trusted key given is not an ECDSA P-256 public key PEM; the signature was not checked", withTrusted.Problems);
+        Assert.Null(EvidenceKey.PublicFingerprint(unknownCurve));
     }
 
     [Fact]

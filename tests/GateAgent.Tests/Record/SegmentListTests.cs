@@ -19,8 +19,19 @@ public sealed class SegmentListTests
     [InlineData("a.mp4,1.0")]
     [InlineData("a.mp4,x,2.0")]
     [InlineData("a.mp4,3.0,2.0")]
+    [InlineData("a.mp4,NaN,NaN")]
+    // Found by fuzzing (bench/fuzz, ffmpeg-output): these parsed, and the recorder's TimeSpan.FromSeconds threw OverflowException.
+    [InlineData("a.mp4,-Infinity,Infinity")]
+    [InlineData("a.mp4,0,1e300")]
+    [InlineData("a.mp4,-1e300,0")]
     public void Anything_else_is_not_a_segment(string line)
     {
         Assert.Null(SegmentList.ParseLine(line));
+    }
+
+    [Fact]
+    public void A_segment_near_a_century_of_stream_time_still_parses()
+    {
+        Assert.Equal(new SegmentListEntry("a.mp4", 3e9, 3.1e9), SegmentList.ParseLine("a.mp4,3e9,3.1e9"));
     }
 }

@@ -547,4 +547,65 @@ public sealed class AgentConfigLoaderTests : IDisposable
         config["tls"] = new JsonObject { ["keyFile"] = "agent.key" };
         Refuses(config, "$.tls.certificateFile", "is required");
     }
+
+    // Found by fuzzing (bench/fuzz, agent-config): these threw OverflowException or ArgumentException, not AgentConfigException.
+    [Theory]
+    [InlineData("$.retention.maxAgeDays", 1e300)]
+    [InlineData("$.retention.plateDays", 36526)]
+    [InlineData("$.retention.sweepSeconds", 1e300)]
+    [InlineData("$.cameras[0].segmentSeconds", 1e300)]
+    [InlineData("$.cameras[0].maxAgeDays", 1e7)]
+    [InlineData("$.cameras[0].preRollSeconds", 1e300)]
+    [InlineData("$.cameras[0].postRollSeconds", 4e9)]
+    public void A_duration_longer_than_a_century_is_refused_where_it_is(string at, double value)
+    {
+        var config = Minimal();
+        var name = at[(at.LastIndexOf('.') + 1)..];
+        var parent = at.StartsWith("$.cameras", StringComparison.Ordinal) ? Camera(config) : (JsonObject)(config["retention"] = new JsonObject());
+        parent[name] = value;
+
+        Refuses(config, at, "(100 years)");
+    }
+
+    [Fact]
+    public void Durations_up_to_a_century_are_kept()
+    {
+        var config = Minimal();
+        config["retention"] = new JsonObject { ["maxAgeDays"] = 36525 };
+        Camera(config)["preRollSeconds"] = 3155760000;
+
+        var loaded = Load(config);
+        Assert.Equal(TimeSpan.FromDays(36525), loaded.Retention.MaxAge);
+        Assert.Equal(TimeSpan.FromSeconds(3155760000), loaded.Cameras[0].PreRoll);
+    }
+
+    [Theory]
+    [InlineData("$.apiKeyFile")]
+    [InlineData("$.dataDir")]
+    [InlineData("$.cameras[0].main")]
+    [InlineData("$.cameras[0].sub")]
+    [InlineData("$.cameras[0].gate")]
+    public void A_path_with_a_nul_character_is_refused_where_it_is(string at)
+    {
+        var config = Minimal();
+        var name = at[(at.LastIndexOf('.') + 1)..];
+        if (name == "apiKeyFile")
+        {
+            config.Remove("apiKey");
+        }
+
+        (at.StartsWith("$.cameras", StringComparison.Ordinal) ? Camera(config) : config)[name] = "cams/yard\0.mp4";
+
+        Refuses(config, at, "NUL character");
+    }
+
+    [Fact]
+    public void A_barrier_allow_list_with_a_nul_character_is_refused()
+    {
+        var config = Minimal();
+        Camera(config)["gate"] = "cams/north-1.gate.json";
+        Camera(config)["barrier"] = new JsonObject { ["lines"] = new JsonArray("l1"), ["url"] = "http://10.0.0.20/open", ["allowList"] = "allowed\0.txt" };
+
+        Refuses(config, "$.cameras[0].barrier.allowList", "NUL character");
+    }
 }
