@@ -7,10 +7,14 @@ namespace GateWatch.Agent.Service;
 /// </summary>
 internal sealed class CameraPart(string name)
 {
+    /// <summary>The longest a restarted part is given to show life: two minutes covers a cold start on a box at full load.</summary>
+    public static readonly TimeSpan MostStallLimit = TimeSpan.FromMinutes(2);
+
     private readonly Lock _gate = new();
     private CancellationTokenSource? _run;
     private bool _restartWanted;
     private DateTimeOffset _since;
+    private int _stalls;
 
     /// <summary>"recorder" or "analysis", as the log and the camera's last error name it.</summary>
     public string Name => name;
@@ -55,17 +59,28 @@ internal sealed class CameraPart(string name)
 
     /// <summary>
     /// Cancels the run in progress if nothing came of it since <paramref name="lastActivity"/> (or since it
-    /// started) for longer than <paramref name="limit"/>; <paramref name="stalled"/> says so first, so the
-    /// reason is logged before anything the cancellation sets off.
+    /// started) for longer than <paramref name="limit"/>; <paramref name="stalled"/> says so first, with the limit
+    /// that was passed, so the reason is logged before anything the cancellation sets off. Each restart that
+    /// again produces nothing doubles the limit, up to <see cref="MostStallLimit"/>: on a machine so loaded that
+    /// probing the stream and loading the model take longer than the limit, a fixed one would restart the part
+    /// forever before its first frame, while a hung one is still restarted, only less often.
     /// </summary>
-    public void CancelIfStalled(DateTimeOffset now, DateTimeOffset? lastActivity, TimeSpan limit, Action stalled)
+    public void CancelIfStalled(DateTimeOffset now, DateTimeOffset? lastActivity, TimeSpan limit, Action<TimeSpan> stalled)
     {
         lock (_gate)
         {
-            var since = lastActivity is { } at && at > _since ? at : _since;
-            if (_run is { IsCancellationRequested: false } run && now - since > limit)
+            var active = lastActivity is { } at && at > _since;
+            if (active)
             {
-                stalled();
+                _stalls = 0;
+            }
+
+            var since = active ? lastActivity!.Value : _since;
+            var allowed = TimeSpan.FromTicks(Math.Min(limit.Ticks << Math.Min(_stalls, 16), Math.Max(limit.Ticks, MostStallLimit.Ticks)));
+            if (_run is { IsCancellationRequested: false } run && now - since > allowed)
+            {
+                _stalls++;
+                stalled(allowed);
                 run.Cancel();
             }
         }

@@ -88,8 +88,8 @@ internal sealed partial class CameraWatchdog(
         }
 
         var lastFrame = status.LastFrameAt;
-        recorder.CancelIfStalled(now, _lastGrowth, StallAfter, () => Log.Stalled(log, camera, recorder.Name, StallAfter.TotalSeconds));
-        analysis.CancelIfStalled(now, lastFrame, StallAfter, () => Log.Stalled(log, camera, analysis.Name, StallAfter.TotalSeconds));
+        recorder.CancelIfStalled(now, _lastGrowth, StallAfter, allowed => Log.Stalled(log, camera, recorder.Name, allowed.TotalSeconds));
+        analysis.CancelIfStalled(now, lastFrame, StallAfter, allowed => Log.Stalled(log, camera, analysis.Name, allowed.TotalSeconds));
 
         var lastActivity = _lastGrowth is null ? lastFrame : lastFrame is null || _lastGrowth > lastFrame ? _lastGrowth : lastFrame;
         var live = lastActivity is { } at && now - at <= OfflineAfter;

@@ -223,4 +223,43 @@ public sealed class CameraWatchdogTests : IDisposable
         await run;
         Assert.Equal([CameraEvent.Online(T0 + CameraWatchdog.Tick)], _events);
     }
+
+    /// <summary>
+    /// Seen under two busy loops: the analysis's first frame (probe, model load, first inference) took longer than
+    /// the stall limit, so a fixed limit restarted it for ever and the camera was never analysed. Each restart that
+    /// again shows nothing doubles the limit (to two minutes at most); life seen resets it.
+    /// </summary>
+    [Fact]
+    public void A_part_restarted_for_a_stall_gets_twice_as_long_each_time_until_it_shows_life()
+    {
+        var limits = new List<double>();
+        var part = new CameraPart("analysis") { Since = T0 };
+        var now = T0;
+        for (var restart = 0; restart < 6; restart++)
+        {
+            using var run = new CancellationTokenSource();
+            part.SetRun(run);
+            part.Since = now;
+            var started = now;
+            while (!run.IsCancellationRequested)
+            {
+                now += TimeSpan.FromSeconds(1);
+                part.CancelIfStalled(now, null, CameraWatchdog.StallAfter, allowed => limits.Add(allowed.TotalSeconds));
+            }
+
+            Assert.Equal(limits[^1] + 1, (now - started).TotalSeconds);
+        }
+
+        Assert.Equal([10, 20, 40, 80, 120, 120], limits);
+
+        // A run that shows life is back on the short limit once it hangs.
+        using var healthy = new CancellationTokenSource();
+        part.SetRun(healthy);
+        part.Since = now;
+        var frame = now + TimeSpan.FromSeconds(2);
+        part.CancelIfStalled(frame, frame, CameraWatchdog.StallAfter, allowed => limits.Add(allowed.TotalSeconds));
+        part.CancelIfStalled(frame + TimeSpan.FromSeconds(11), frame, CameraWatchdog.StallAfter, allowed => limits.Add(allowed.TotalSeconds));
+        Assert.True(healthy.IsCancellationRequested);
+        Assert.Equal(10, limits[^1]);
+    }
 }
