@@ -37,6 +37,7 @@ internal sealed partial class AgentWatch(AgentRegistry registry, AgentClient age
     private readonly Dictionary<string, (string AlertId, DateTimeOffset Since, DateTimeOffset AlertTime)> _lost = new(StringComparer.Ordinal);
     private readonly CancellationTokenSource _stopping = new();
     private ITimer? _timer;
+    private Task? _tick;
     private int _checks;
 
     /// <summary>Checks completed since start: a test moving a fake clock waits on it rather than on time.</summary>
@@ -51,7 +52,7 @@ internal sealed partial class AgentWatch(AgentRegistry registry, AgentClient age
         }
 
         // One-shot, re-armed after each check: a fake clock moved by days in a test runs one check, not 17 000.
-        _timer = time.CreateTimer(_ => _ = TickAsync(), null, CheckEvery, Timeout.InfiniteTimeSpan);
+        _timer = time.CreateTimer(_ => Volatile.Write(ref _tick, TickAsync()), null, CheckEvery, Timeout.InfiniteTimeSpan);
         return Task.CompletedTask;
     }
 
@@ -59,6 +60,12 @@ internal sealed partial class AgentWatch(AgentRegistry registry, AgentClient age
     {
         _timer?.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
         await _stopping.CancelAsync().ConfigureAwait(false);
+        // A check under way may be between its asks and its writes: the host is stopped only once it is done, so
+        // nothing writes to the database after the console has stopped (a backup or a test deleting the folder).
+        if (Volatile.Read(ref _tick) is { } tick)
+        {
+            await tick.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
     }
 
     public void Dispose()

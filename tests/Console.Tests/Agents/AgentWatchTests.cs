@@ -57,7 +57,8 @@ public sealed class AgentWatchTests : IAsyncLifetime
     {
         var before = Watch.Checks;
         _console.Time.Advance(by);
-        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        // Patience, not a bound: a check asks real agents over HTTP, which a loaded machine may take long to run.
+        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(90));
         while (Watch.Checks == before)
         {
             await Task.Delay(20, deadline.Token);
