@@ -503,14 +503,23 @@ class Campaign:
                 short.append({"file": file, "claimed_s": round(claimed, 1), "plays_s": round(d, 1)})
         incomplete = [s for s in final if not s["complete"]]
         healed_bad = [s["file"] for s in incomplete if (self.probe(os.path.join(folder, s["file"])) or 0) <= 0]
+        # Footage on disk that no list shows: recorded, but invisible to the timeline and to clip export.
+        on_disk = sorted(f for f in os.listdir(folder) if f.endswith(".mp4")) if os.path.isdir(folder) else []
+        # The newest file is the one the recorder is writing now: listed once it is finished.
+        unlisted = [f for f in on_disk[:-1] if f not in final_by_file]
         seg = {"finishedSeen": len(self.seen_complete), "finishedOk": ok_count, "lost": lost, "unreadable": unreadable,
+               "onDiskUnlisted": [{"file": f, "plays_s": self.probe(os.path.join(folder, f))} for f in unlisted],
                "deletedByRetention": retained, "claimsMoreThanPlays": short, "healed": len(incomplete),
                "healedUnplayable": healed_bad}
 
         # Gaps: as the console's recordings endpoint shows them (its relay of the agent's list) against the agent's own list.
         review = self.console_login("reviewer")
+        asked = now()
         shown = review("GET", f"/api/recordings/{AGENT_ID}/{CAMERA}/segments?from={iso(self.t0 - 6 * 3600)}&to={iso(now() + 6 * 3600)}")
-        same_list = sorted(x["file"] for x in shown) == sorted(final_by_file)
+        again = self.agent_api(f"cameras/{CAMERA}/segments?from={iso(self.t0 - 6 * 3600)}&to={iso(now() + 6 * 3600)}", 30)
+        # Compared up to shortly before the asks: a segment may finish between the two.
+        settled = lambda segs: sorted(x["file"] for x in segs if parse_time(x["end"]) < asked - 15)
+        same_list = settled(shown) == settled(again) and len(settled(shown)) > 0
 
         def gaps_of(segs):
             segs = sorted(segs, key=lambda x: parse_time(x["start"]))
@@ -578,16 +587,28 @@ class Campaign:
                 raised = ([f"camera-offline x{len(off)}"] if off else []) + ([f"agent-unreachable x{len(una)}"] if una else [])
                 row["alert"] = ", ".join(raised) or "none"
                 row["alert_expected"] = "-"
-            g = [x for x in shown_gaps if x[0] <= f["end"] + 20 and x[1] >= f["start"] - 5]
-            row["gap"] = "; ".join(f"{b - a:.0f} s" for a, b in g) or "none"
             rows.append(row)
+        # Each gap goes to the fault it follows (the latest one begun by its start), if it starts within that fault's span.
+        gap_of = {}
+        unexplained_gaps = []
+        for a, b in shown_gaps:
+            near = [f for f in self.faults if f["start"] - 3 <= a <= f["end"] + 15]
+            if near:
+                gap_of.setdefault(max(near, key=lambda f: f["start"])["n"], []).append((a, b))
+            else:
+                unexplained_gaps.append((a, b))
+        for row in rows:
+            row["gap"] = "; ".join(f"{b - a:.0f} s" for a, b in gap_of.get(row["n"], [])) or "none"
+            long_gap = any(b - a > 10 for a, b in gap_of.get(row["n"], []))
+            row["silentRecordingOutage"] = long_gap and row["alert"] == "none"
         spurious_agent = [a for a in alerts if a[0] not in used_alerts]
         spurious_cam = [c for c in cam_off if c[0] not in used_off]
         self.summary = {"seed": self.a.seed, "minutes": self.a.minutes, "faults": len(self.faults), "events": ev, "segments": seg,
                         "consoleListIsAgentList": same_list, "gapsShown": len(shown_gaps),
                         "gapSecondsShown": round(sum(b - a for a, b in shown_gaps), 1), "overlappingSegments": overlaps,
                         "unexplainedAgentAlerts": [iso(a[2]) for a in spurious_agent],
-                        "unexplainedCameraOffline": [iso(c[1]) for c in spurious_cam], "rows": rows}
+                        "unexplainedCameraOffline": [iso(c[1]) for c in spurious_cam],
+                        "unexplainedGaps": [(iso(a), round(b - a, 1)) for a, b in unexplained_gaps], "rows": rows}
         with open(os.path.join(self.out, "summary.json"), "w") as out:
             json.dump(self.summary, out, indent=2)
         md = self.markdown()
@@ -622,6 +643,8 @@ class Campaign:
             f"| finished segments lost or unreadable (ffprobe) | {len(seg['lost'])} lost, {len(seg['unreadable'])} unreadable of {seg['finishedSeen']} reported finished; "
             f"{seg['finishedOk']} play; deleted by retention (logged): {sum(seg['deletedByRetention'].values())} "
             f"{json.dumps(seg['deletedByRetention']) if seg['deletedByRetention'] else ''} | {ok(not seg['lost'] and not seg['unreadable'])} |",
+            f"| footage on disk that the segment list does not show | {len(seg['onDiskUnlisted'])} files"
+            f"{' (' + ', '.join(str(x['file']) + ' plays ' + str(x['plays_s']) + ' s' for x in seg['onDiskUnlisted']) + ')' if seg['onDiskUnlisted'] else ''} | {ok(not seg['onDiskUnlisted'])} |",
             f"| cut-off segments healed after a kill | {seg['healed']}, {len(seg['healedUnplayable'])} of them unplayable (kept, indexed incomplete) | |",
             f"| outages alerted (agent down past 20 s: agent-unreachable; camera down: camera-offline) | {alerted} of {len(agent_rows)} as expected | {ok(alerted == len(agent_rows))} |",
             f"| alerts with no fault behind them | agent-unreachable {len(s['unexplainedAgentAlerts'])}, camera-offline {len(s['unexplainedCameraOffline'])} | "
@@ -630,6 +653,10 @@ class Campaign:
             f"{s['gapsShown']} gaps shown ({s['gapSecondsShown']} s); same list: {ok(s['consoleListIsAgentList'])}; segments claiming > {GAP_SECONDS:.0f} s more than they play: "
             f"{len(seg['claimsMoreThanPlays'])}; overlapping segments: {s['overlappingSegments']} | "
             f"{ok(s['consoleListIsAgentList'] and not seg['claimsMoreThanPlays'])} |",
+            f"| recording gaps with no fault behind them | {len(s['unexplainedGaps'])}"
+            f"{' (' + ', '.join(f'{t} {d} s' for t, d in s['unexplainedGaps']) + ')' if s['unexplainedGaps'] else ''} | {ok(not s['unexplainedGaps'])} |",
+            f"| recording stopped over 10 s with no alert of any kind | {sum(1 for r in s['rows'] if r['silentRecordingOutage'])}"
+            f" ({', '.join(sorted(set(r['kind'] for r in s['rows'] if r['silentRecordingOutage']))) or '-'}) | {ok(not any(r['silentRecordingOutage'] for r in s['rows']))} |",
             f"| time to recover (all healthy: agent and console answer, camera online and recording, outbox empty) | "
             f"median {sorted(rec)[len(rec) // 2] if rec else '-'} s, worst {max(rec) if rec else '-'} s; "
             + "; ".join(f"{k} {max((x for x in v if x is not None), default='-')} s" for k, v in sorted(by_kind.items()))
@@ -646,6 +673,9 @@ class Campaign:
             lines.append(f"| {r['n']} | {r['at']} | {r['kind']} | {r['dur']} | {det} | {r['alert_expected']} | {r['alert']}{mark} | {r['gap']} | "
                          f"{r['recover_s'] if r['recover_s'] is not None else '**never**'} |")
         lines.append("")
+        findings = os.path.join(ROOT, "bench", "faults", "findings.md")
+        if os.path.exists(findings):
+            lines += [open(findings).read().strip(), ""]
         return "\n".join(lines)
 
 
