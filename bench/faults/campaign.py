@@ -456,8 +456,9 @@ class Campaign:
         cdb = sqlite3.connect(f"file:{os.path.join(self.console_data, 'console.db')}?mode=ro", uri=True)
         stored_rows = cdb.execute("SELECT id, seq, camera, type, time_ms, data FROM events WHERE agent = ?", (AGENT_ID,)).fetchall()
         cdb.close()
-        agent_rows = [r for r in stored_rows if r[2] != ""]
-        watch_rows = [r for r in stored_rows if r[2] == ""]
+        # The console's own events (agent watch, recording watch) have ids of its own; the rest came from the agent.
+        agent_rows = [r for r in stored_rows if not r[0].startswith("console-")]
+        watch_rows = [r for r in stored_rows if r[0].startswith("console-")]
         stored_ids = [r[0] for r in agent_rows]
         seq_count = {}
         for r in agent_rows:
@@ -543,6 +544,7 @@ class Campaign:
         reach = [(r[0], r[4] / 1000.0, json.loads(r[5])) for r in watch_rows if r[3] == "agent-reachable"]
         cam_off = [(r[0], r[4] / 1000.0) for r in agent_rows if r[3] == "camera-offline"]
         cam_on = [(r[0], r[4] / 1000.0) for r in agent_rows if r[3] == "camera-online"]
+        rec_stop = [(r[0], r[4] / 1000.0) for r in watch_rows if r[3] == "recording-stopped"]
         used_alerts, used_off = set(), set()
         rows = []
         for f in self.faults:
@@ -577,7 +579,13 @@ class Campaign:
                 else:
                     row["alert"] = "none"
                 row["alert_ok"] = hit is not None
-            if f["kind"] not in ("agent-kill", "rtsp-kill"):
+            if f["kind"] == "disk-full":
+                # recording-stopped comes once the newest footage is a segment plus 20 s old: 30 s here.
+                hit = next((r for r in rec_stop if f["start"] <= r[1] <= f["end"] + 15), None)
+                row["alert_expected"] = "yes" if f["end"] - f["start"] >= 35 else "either"
+                row["alert"] = f"recording-stopped +{hit[1] - f['start']:.0f} s" if hit else "none"
+                row["alert_ok"] = hit is not None or row["alert_expected"] == "either"
+            if f["kind"] not in ("agent-kill", "rtsp-kill", "disk-full"):
                 off = [c for c in cam_off if f["start"] <= c[1] <= f["end"] + 10 and c[0] not in used_off]
                 una = [a for a in alerts if f["start"] <= a[2] <= f["end"] + 30 and a[0] not in used_alerts]
                 for c in off:
@@ -646,7 +654,7 @@ class Campaign:
             f"| footage on disk that the segment list does not show | {len(seg['onDiskUnlisted'])} files"
             f"{' (' + ', '.join(str(x['file']) + ' plays ' + str(x['plays_s']) + ' s' for x in seg['onDiskUnlisted']) + ')' if seg['onDiskUnlisted'] else ''} | {ok(not seg['onDiskUnlisted'])} |",
             f"| cut-off segments healed after a kill | {seg['healed']}, {len(seg['healedUnplayable'])} of them unplayable (kept, indexed incomplete) | |",
-            f"| outages alerted (agent down past 20 s: agent-unreachable; camera down: camera-offline) | {alerted} of {len(agent_rows)} as expected | {ok(alerted == len(agent_rows))} |",
+            f"| outages alerted (agent down past 20 s: agent-unreachable; camera down: camera-offline; disk full past 35 s: recording-stopped) | {alerted} of {len(agent_rows)} as expected | {ok(alerted == len(agent_rows))} |",
             f"| alerts with no fault behind them | agent-unreachable {len(s['unexplainedAgentAlerts'])}, camera-offline {len(s['unexplainedCameraOffline'])} | "
             f"{ok(not s['unexplainedAgentAlerts'] and not s['unexplainedCameraOffline'])} |",
             f"| every gap visible: the console's recordings list is the agent's, and no segment claims footage it lacks | "

@@ -106,6 +106,7 @@ internal static partial class AgentApi
             {
                 StoredBytes = index.TotalBytes(c.Camera.Id),
                 Gate = c.Camera is { GatePath: { } gate, Gate: not null } ? Path.GetFileName(gate) : null,
+                SegmentSeconds = c.Camera.SegmentLength.TotalSeconds,
             }),
         });
     }

@@ -37,6 +37,12 @@ internal sealed record CameraHealth(
 
     /// <summary>The gate spec's file name (no folder); null for a camera that records only.</summary>
     public string? Gate { get; init; }
+
+    /// <summary>
+    /// The configured segment length: how old the newest finished footage (RecordingLagSeconds) may normally get,
+    /// so the console can tell a camera that is not being recorded from one whose segment is still being written.
+    /// </summary>
+    public double SegmentSeconds { get; init; }
 }
 
 internal sealed record LineCount(int In, int Out);
