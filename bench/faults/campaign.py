@@ -382,7 +382,7 @@ class Campaign:
         while now() < end - 60:
             time.sleep(self.rng.uniform(15, 35))
             if not deck:
-                deck = list(KINDS)
+                deck = list(self.a.kinds)
                 self.rng.shuffle(deck)
             kind = deck.pop()
             getattr(self, "fault_" + kind.replace("-", "_"))()
@@ -611,7 +611,8 @@ class Campaign:
             row["silentRecordingOutage"] = long_gap and row["alert"] == "none"
         spurious_agent = [a for a in alerts if a[0] not in used_alerts]
         spurious_cam = [c for c in cam_off if c[0] not in used_off]
-        self.summary = {"seed": self.a.seed, "minutes": self.a.minutes, "faults": len(self.faults), "events": ev, "segments": seg,
+        self.summary = {"seed": self.a.seed, "minutes": self.a.minutes, "kinds": self.a.kinds, "date": f"{datetime.now(timezone.utc):%Y-%m-%d}",
+                        "faults": len(self.faults), "events": ev, "segments": seg,
                         "consoleListIsAgentList": same_list, "gapsShown": len(shown_gaps),
                         "gapSecondsShown": round(sum(b - a for a, b in shown_gaps), 1), "overlappingSegments": overlaps,
                         "unexplainedAgentAlerts": [iso(a[2]) for a in spurious_agent],
@@ -637,7 +638,7 @@ class Campaign:
             by_kind.setdefault(r["kind"], []).append(r["recover_s"])
         lines = [
             "## Fault campaign", "",
-            f"`bench/faults/run.sh --minutes {s['minutes']} --seed {s['seed']}` on {datetime.now(timezone.utc):%Y-%m-%d} "
+            f"`bench/faults/run.sh --minutes {s['minutes']:g} --seed {s['seed']}{' --kinds ' + ','.join(s['kinds']) if s.get('kinds', KINDS) != KINDS else ''}` on {s.get('date') or f'{datetime.now(timezone.utc):%Y-%m-%d}'} "
             f"(2-core machine shared with other builds): the demo topology (test RTSP server, `GateConsole serve`, "
             f"`GateAgent run` with one PETS camera, 10 s segments, its data folder on a {self.a.disk_mb} MB tmpfs) with "
             f"{s['faults']} faults drawn from seed {s['seed']}, then {self.a.settle} s without faults for the outbox to drain. "
@@ -711,7 +712,25 @@ def main():
     ap.add_argument("--settle", type=int, default=90)
     ap.add_argument("--no-reliability", dest="write_reliability", action="store_false",
                     help="leave bench/RELIABILITY.md alone (report only in OUT/report.md)")
+    ap.add_argument("--kinds", default=",".join(KINDS), help="the faults to draw from, comma-separated (default all)")
+    ap.add_argument("--report-only", action="store_true",
+                    help="write the report again from OUT/summary.json (after editing findings.md), running nothing")
     a = ap.parse_args()
+    a.kinds = [k for k in a.kinds.split(",") if k]
+    if unknown := [k for k in a.kinds if k not in KINDS]:
+        sys.exit(f"campaign: unknown fault kinds {unknown}; known are {KINDS}")
+    if a.report_only:
+        c = Campaign(a)
+        with open(os.path.join(c.out, "summary.json")) as f:
+            c.summary = json.load(f)
+        a.minutes, a.seed = c.summary["minutes"], c.summary["seed"]
+        md = c.markdown()
+        with open(os.path.join(c.out, "report.md"), "w") as out:
+            out.write(md)
+        if a.write_reliability:
+            write_section(os.path.join(ROOT, "bench", "RELIABILITY.md"), md)
+        print(md)
+        return
     if os.geteuid() != 0:
         sys.exit("campaign: needs root, to mount the tmpfs the agent records on")
     c = Campaign(a)
