@@ -36,7 +36,7 @@ internal sealed partial class CameraSupervisor : IAsyncDisposable
         _index = index;
         _time = time;
         _log = log;
-        Status = new CameraStatus(camera.Id, camera.Name, time.GetUtcNow());
+        Status = new CameraStatus(camera.Id, camera.Name, time.GetUtcNow(), time);
         Frames = new LiveFrames(time);
         Status.UseGate(camera.Gate);
         // Only the gate spec of a camera changes while it runs, so its id is fixed for the writers' lifetime.
