@@ -483,9 +483,12 @@ class Campaign:
         # Segments: every one the agent reported finished must still be there and play, unless retention deleted it (logged).
         final = self.agent_api(f"cameras/{CAMERA}/segments?from={iso(self.t0 - 6 * 3600)}&to={iso(now() + 6 * 3600)}", 30)
         final_by_file = {s["file"]: s for s in final}
+        folder = os.path.join(self.data, "recordings", CAMERA)
+        # Read with the list: the recorder goes on while the files are probed, and its newest file is still being written.
+        on_disk = sorted(f for f in os.listdir(folder) if f.endswith(".mp4")) if os.path.isdir(folder) else []
+        unlisted = [f for f in on_disk[:-1] if f not in final_by_file]
         deleted = dict(re.findall(r"Deleted segment (\S+) of camera \S+ \(\d+ bytes, [^)]*\), reason (\S+)", agent_log))
         already_missing = set(re.findall(r"Segment (\S+) of camera \S+ \([^)]*\) was already gone", agent_log))
-        folder = os.path.join(self.data, "recordings", CAMERA)
         lost, unreadable, retained, ok_count, short = [], [], {}, 0, []
         for file, seg in sorted(self.seen_complete.items()):
             if file not in final_by_file or not os.path.exists(os.path.join(folder, file)):
@@ -505,9 +508,6 @@ class Campaign:
         incomplete = [s for s in final if not s["complete"]]
         healed_bad = [s["file"] for s in incomplete if (self.probe(os.path.join(folder, s["file"])) or 0) <= 0]
         # Footage on disk that no list shows: recorded, but invisible to the timeline and to clip export.
-        on_disk = sorted(f for f in os.listdir(folder) if f.endswith(".mp4")) if os.path.isdir(folder) else []
-        # The newest file is the one the recorder is writing now: listed once it is finished.
-        unlisted = [f for f in on_disk[:-1] if f not in final_by_file]
         seg = {"finishedSeen": len(self.seen_complete), "finishedOk": ok_count, "lost": lost, "unreadable": unreadable,
                "onDiskUnlisted": [{"file": f, "plays_s": self.probe(os.path.join(folder, f))} for f in unlisted],
                "deletedByRetention": retained, "claimsMoreThanPlays": short, "healed": len(incomplete),

@@ -138,8 +138,8 @@ internal sealed partial class CameraSupervisor : IAsyncDisposable
         while (!ct.IsCancellationRequested)
         {
             using var run = CancellationTokenSource.CreateLinkedTokenSource(ct);
-            part.SetRun(run);
             var started = _time.GetUtcNow();
+            part.Begin(run, started);
             try
             {
                 await once(run.Token).ConfigureAwait(false);
@@ -163,7 +163,7 @@ internal sealed partial class CameraSupervisor : IAsyncDisposable
             }
             finally
             {
-                part.SetRun(null);
+                part.End();
             }
 
             // A restart that was asked for (a new gate spec) is no failure: no delay, and the backoff starts over.
