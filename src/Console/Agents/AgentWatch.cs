@@ -171,6 +171,7 @@ internal sealed partial class AgentWatch(AgentRegistry registry, AgentClient age
     /// </summary>
     private void CheckRecording(string agent, JsonElement health, DateTimeOffset now)
     {
+        var agentNow = health.TryGetProperty("time", out var t) && t.TryGetDateTimeOffset(out var at) ? at : (DateTimeOffset?)null;
         foreach (var camera in health.GetProperty("cameras").EnumerateArray())
         {
             if (camera.ValueKind != JsonValueKind.Object || !camera.TryGetProperty("id", out var idElement) || idElement.GetString() is not { Length: > 0 } cameraId)
@@ -195,7 +196,11 @@ internal sealed partial class AgentWatch(AgentRegistry registry, AgentClient age
                 continue;
             }
 
-            if (online && lag is { } behind && behind > limit)
+            // A camera just back online has its own alert behind it and a recorder still writing its first segment:
+            // only the time since it came back counts (both times by the agent's clock).
+            var onlineFor = agentNow is { } n && camera.TryGetProperty("since", out var sinceElement) && sinceElement.TryGetDateTimeOffset(out var since)
+                ? (n - since).TotalSeconds : double.MaxValue;
+            if (online && lag is { } behind && Math.Min(behind, onlineFor) > limit)
             {
                 var lastError = camera.TryGetProperty("lastError", out var e) && e.ValueKind == JsonValueKind.String ? e.GetString() : null;
                 _notRecording[key] = Store(agent, RecordingStopped, now, new { lagSeconds = behind, problem = lastError }, cameraId);

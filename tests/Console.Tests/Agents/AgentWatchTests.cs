@@ -189,10 +189,14 @@ public sealed class AgentWatchTests : IAsyncLifetime
     {
         var lag = 4.0;
         var state = "online";
+        // The agent's clock, a day off the console's: only its own differences count.
+        var agentNow = new DateTimeOffset(2026, 3, 2, 8, 0, 0, TimeSpan.Zero);
+        var since = agentNow.AddHours(-1);
         await using var recorder = await StubAgent.StartAsync(
             app => app.MapGet("/api/health", () => Results.Json(new
             {
-                cameras = new[] { new { id = "lane-1", name = "Lane", state, recordingLagSeconds = lag, segmentSeconds = 10.0, lastError = "recorder failed: disk is full" } },
+                time = agentNow,
+                cameras = new[] { new { id = "lane-1", name = "Lane", state, since, recordingLagSeconds = lag, segmentSeconds = 10.0, lastError = "recorder failed: disk is full" } },
             })),
             LocalAgent.FreePort());
         await EventSender.RegisterAsync(_console, "lane", "Lane gate", recorder.Url.ToString());
@@ -210,7 +214,13 @@ public sealed class AgentWatchTests : IAsyncLifetime
         await AdvanceAndCheckAsync(AgentWatch.CheckEvery);
         Assert.Empty(await RecordingAlertsAsync(open: false));
 
+        // Back online 5 s ago: its recorder is writing the first segment since, which is no outage yet.
         state = "online";
+        since = agentNow.AddSeconds(-5);
+        await AdvanceAndCheckAsync(AgentWatch.CheckEvery);
+        Assert.Empty(await RecordingAlertsAsync(open: false));
+
+        agentNow = agentNow.AddMinutes(1);
         await AdvanceAndCheckAsync(AgentWatch.CheckEvery);
         var alert = Assert.Single(await RecordingAlertsAsync(open: true));
         Assert.Equal(("lane", "lane-1"), (alert.GetProperty("agent").GetString(), alert.GetProperty("camera").GetString()));
