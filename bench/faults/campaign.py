@@ -655,7 +655,8 @@ class Campaign:
             f"| footage on disk that the segment list does not show | {len(seg['onDiskUnlisted'])} files"
             f"{' (' + ', '.join(str(x['file']) + ' plays ' + str(x['plays_s']) + ' s' for x in seg['onDiskUnlisted']) + ')' if seg['onDiskUnlisted'] else ''} | {ok(not seg['onDiskUnlisted'])} |",
             f"| cut-off segments healed after a kill | {seg['healed']}, {len(seg['healedUnplayable'])} of them unplayable (kept, indexed incomplete) | |",
-            f"| outages alerted (agent down past 20 s: agent-unreachable; camera down: camera-offline; disk full past 35 s: recording-stopped) | {alerted} of {len(agent_rows)} as expected | {ok(alerted == len(agent_rows))} |",
+            f"| outages alerted (agent down past 20 s: agent-unreachable; camera down: camera-offline"
+            f"{'; disk full past 35 s: recording-stopped' if any(r['kind'] == 'disk-full' and 'alert_ok' in r for r in s['rows']) else ''}) | {alerted} of {len(agent_rows)} as expected | {ok(alerted == len(agent_rows))} |",
             f"| alerts with no fault behind them | agent-unreachable {len(s['unexplainedAgentAlerts'])}, camera-offline {len(s['unexplainedCameraOffline'])} | "
             f"{ok(not s['unexplainedAgentAlerts'] and not s['unexplainedCameraOffline'])} |",
             f"| every gap visible: the console's recordings list is the agent's, and no segment claims footage it lacks | "
