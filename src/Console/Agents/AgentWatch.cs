@@ -22,6 +22,8 @@ internal sealed partial class AgentWatch(AgentRegistry registry, AgentClient age
 {
     public const string Unreachable = "agent-unreachable";
     public const string Reachable = "agent-reachable";
+    public const string RecordingStopped = "recording-stopped";
+    public const string RecordingResumed = "recording-resumed";
 
     public static readonly TimeSpan CheckEvery = TimeSpan.FromSeconds(5);
 
@@ -31,6 +33,19 @@ internal sealed partial class AgentWatch(AgentRegistry registry, AgentClient age
     /// Shorter would alert on an agent that merely restarted (it is back in about 10 s).
     /// </summary>
     public static readonly TimeSpan Silence = TimeSpan.FromSeconds(20);
+
+    /// <summary>
+    /// A camera whose video arrives but whose footage has not been finished for this long past one segment is not
+    /// being recorded (a full disk, a failing recorder): the same 20 s a silent agent gets, on top of the segment the
+    /// recorder is still writing. Its camera-offline alert does not cover it, since the camera is online.
+    /// </summary>
+    public static readonly TimeSpan RecordingSilence = Silence;
+
+    /// <summary>The agent's default segment length, for an agent that does not say its camera's.</summary>
+    private const double DefaultSegmentSeconds = 10;
+
+    // (agent, camera) -> the open recording-stopped alert's id and the agent's lag when it was raised.
+    private readonly Dictionary<(string Agent, string Camera), string> _notRecording = [];
 
     // Agent id -> the open alert's event id, since when the agent was silent, and when the alert was raised. Only the check touches it, and
     // checks never overlap (the timer is re-armed after each one).
@@ -49,6 +64,11 @@ internal sealed partial class AgentWatch(AgentRegistry registry, AgentClient age
         foreach (var (agent, alert, since, raised) in OpenOutages())
         {
             _lost[agent] = (alert, since, raised);
+        }
+
+        foreach (var (agent, camera, alert) in OpenRecordingStops())
+        {
+            _notRecording[(agent, camera)] = alert;
         }
 
         // One-shot, re-armed after each check: a fake clock moved by days in a test runs one check, not 17 000.
@@ -118,6 +138,7 @@ internal sealed partial class AgentWatch(AgentRegistry registry, AgentClient age
             if (answer.Reachable)
             {
                 registry.Seen(id, AgentHealth.Cameras(answer.Health));
+                CheckRecording(id, answer.Health, now);
             }
 
             if (heard is { } h && _lost.TryGetValue(id, out var open) && h >= open.AlertTime)
@@ -150,18 +171,66 @@ internal sealed partial class AgentWatch(AgentRegistry registry, AgentClient age
         return new WatchResult(lost, back);
     }
 
-    private string Store(string agent, string type, DateTimeOffset now, object data)
+    /// <summary>
+    /// Raises recording-stopped for an online camera whose newest finished segment is older than one segment plus
+    /// <see cref="RecordingSilence"/>, by the agent's own lag (its clock may differ from ours), and recording-resumed
+    /// once a segment is finished again. A camera with no segment yet in this agent run says no lag and is left alone.
+    /// </summary>
+    private void CheckRecording(string agent, JsonElement health, DateTimeOffset now)
+    {
+        var agentNow = health.TryGetProperty("time", out var t) && t.TryGetDateTimeOffset(out var at) ? at : (DateTimeOffset?)null;
+        foreach (var camera in health.GetProperty("cameras").EnumerateArray())
+        {
+            if (camera.ValueKind != JsonValueKind.Object || !camera.TryGetProperty("id", out var idElement) || idElement.GetString() is not { Length: > 0 } cameraId)
+            {
+                continue;
+            }
+
+            var online = camera.TryGetProperty("state", out var state) && state.GetString() == "online";
+            var lag = camera.TryGetProperty("recordingLagSeconds", out var l) && l.ValueKind == JsonValueKind.Number ? l.GetDouble() : (double?)null;
+            var segment = camera.TryGetProperty("segmentSeconds", out var s) && s.ValueKind == JsonValueKind.Number ? s.GetDouble() : DefaultSegmentSeconds;
+            var limit = segment + RecordingSilence.TotalSeconds;
+            var key = (agent, cameraId);
+            if (_notRecording.TryGetValue(key, out var open))
+            {
+                if (lag is { } back && back <= limit)
+                {
+                    _notRecording.Remove(key);
+                    Store(agent, RecordingResumed, now, new { stopped = open }, cameraId);
+                    Log.RecordingBack(log, agent, cameraId);
+                }
+
+                continue;
+            }
+
+            // A camera just back online has its own alert behind it and a recorder still writing its first segment:
+            // only the time since it came back counts (both times by the agent's clock).
+            var onlineFor = agentNow is { } n && camera.TryGetProperty("since", out var sinceElement) && sinceElement.TryGetDateTimeOffset(out var since)
+                ? (n - since).TotalSeconds : double.MaxValue;
+            if (online && lag is { } behind && Math.Min(behind, onlineFor) > limit)
+            {
+                var lastError = camera.TryGetProperty("lastError", out var e) && e.ValueKind == JsonValueKind.String ? e.GetString() : null;
+                _notRecording[key] = Store(agent, RecordingStopped, now, new { lagSeconds = behind, problem = lastError }, cameraId);
+                Log.NotRecording(log, agent, cameraId, behind, lastError ?? "");
+            }
+        }
+    }
+
+    private string Store(string agent, string type, DateTimeOffset now, object data, string camera = "")
     {
         var ms = now.ToUnixTimeMilliseconds();
-        var id = $"console-{agent}-{type}-{ms.ToString(CultureInfo.InvariantCulture)}";
+        var id = camera.Length == 0
+            ? $"console-{agent}-{type}-{ms.ToString(CultureInfo.InvariantCulture)}"
+            : $"console-{agent}-{camera}-{type}-{ms.ToString(CultureInfo.InvariantCulture)}";
         using var c = db.Open();
         using var cmd = c.CreateCommand();
         cmd.CommandText = """
             INSERT INTO events (id, agent, seq, camera, type, time_ms, data, received_ms)
-            VALUES ($id, $agent, 0, '', $type, $time, $data, $time) ON CONFLICT (id) DO NOTHING
+            VALUES ($id, $agent, 0, $camera, $type, $time, $data, $time) ON CONFLICT (id) DO NOTHING
             """;
         cmd.Parameters.AddWithValue("$id", id);
         cmd.Parameters.AddWithValue("$agent", agent);
+        cmd.Parameters.AddWithValue("$camera", camera);
         cmd.Parameters.AddWithValue("$type", type);
         cmd.Parameters.AddWithValue("$time", ms);
         cmd.Parameters.AddWithValue("$data", JsonSerializer.Serialize(data, JsonSerializerOptions.Web));
@@ -191,8 +260,35 @@ internal sealed partial class AgentWatch(AgentRegistry registry, AgentClient age
         return list;
     }
 
+    /// <summary>Cameras whose newest recording event is a stop: a console restarted meanwhile still clears it.</summary>
+    private List<(string Agent, string Camera, string AlertId)> OpenRecordingStops()
+    {
+        using var c = db.Open();
+        using var cmd = c.CreateCommand();
+        cmd.CommandText = $"""
+            SELECT e.agent, e.camera, e.id FROM events e
+            WHERE e.type = '{RecordingStopped}' AND e.id LIKE 'console-%'
+              AND e.time_ms = (SELECT MAX(x.time_ms) FROM events x WHERE x.agent = e.agent AND x.camera = e.camera
+                               AND x.type IN ('{RecordingStopped}', '{RecordingResumed}') AND x.id LIKE 'console-%')
+            """;
+        using var r = cmd.ExecuteReader();
+        var list = new List<(string, string, string)>();
+        while (r.Read())
+        {
+            list.Add((r.GetString(0), r.GetString(1), r.GetString(2)));
+        }
+
+        return list;
+    }
+
     private static partial class Log
     {
+        [LoggerMessage(Level = LogLevel.Warning, Message = "agent {Agent} camera {Camera} not recording: newest footage {Seconds:0} s old ({Problem})")]
+        public static partial void NotRecording(ILogger log, string agent, string camera, double seconds, string problem);
+
+        [LoggerMessage(Level = LogLevel.Information, Message = "agent {Agent} camera {Camera} recording again")]
+        public static partial void RecordingBack(ILogger log, string agent, string camera);
+
         [LoggerMessage(Level = LogLevel.Warning, Message = "agent {Agent} unreachable: nothing heard for {Seconds:0} s ({Problem})")]
         public static partial void Lost(ILogger log, string agent, double seconds, string problem);
 

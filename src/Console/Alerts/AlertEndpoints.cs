@@ -12,7 +12,7 @@ namespace GateWatch.Central.Alerts;
 internal static class AlertEndpoints
 {
     /// <summary>The event types that raise an alert on the wall.</summary>
-    public static readonly IReadOnlyList<string> Types = ["crowd-start", "camera-offline", AgentWatch.Unreachable];
+    public static readonly IReadOnlyList<string> Types = ["crowd-start", "camera-offline", AgentWatch.Unreachable, AgentWatch.RecordingStopped];
 
     /// <summary>The most alerts one list holds, the newest.</summary>
     private const int MaxListed = 500;
@@ -32,8 +32,9 @@ internal static class AlertEndpoints
             cmd.CommandText = $"""
                 SELECT e.id, e.agent, e.camera, e.type, e.time_ms, e.data, a.by_user, a.time_ms, a.note, b.time_ms
                 FROM events e LEFT JOIN acknowledgements a ON a.event_id = e.id
-                LEFT JOIN events b ON e.type = '{AgentWatch.Unreachable}' AND b.type = '{AgentWatch.Reachable}' AND b.agent = e.agent
-                  AND b.camera = '' AND json_extract(b.data, '$.unreachable') = e.id
+                LEFT JOIN events b ON b.agent = e.agent AND b.camera = e.camera AND (
+                  (e.type = '{AgentWatch.Unreachable}' AND b.type = '{AgentWatch.Reachable}' AND json_extract(b.data, '$.unreachable') = e.id)
+                  OR (e.type = '{AgentWatch.RecordingStopped}' AND b.type = '{AgentWatch.RecordingResumed}' AND json_extract(b.data, '$.stopped') = e.id))
                 WHERE e.type IN ('{string.Join("', '", Types)}') AND e.time_ms >= $since
                   AND ($open = 0 OR (a.event_id IS NULL AND b.id IS NULL))
                 ORDER BY e.time_ms DESC LIMIT $limit
@@ -56,7 +57,7 @@ internal static class AlertEndpoints
                         time = DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(4)),
                         data = data.RootElement.Clone(),
                         acknowledged = r.IsDBNull(6) ? null : new { by = r.GetString(6), time = DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(7)), note = r.GetString(8) },
-                        // An agent that answers again clears its own alert: the guard need not acknowledge a blip.
+                        // An agent that answers again, or a camera recorded again, clears its own alert: the guard need not acknowledge a blip.
                         cleared = r.IsDBNull(9) ? (DateTimeOffset?)null : DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(9)),
                     }));
                 }

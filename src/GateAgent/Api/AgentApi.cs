@@ -102,24 +102,24 @@ internal static partial class AgentApi
                 lastSuccess = delivery?.LastSuccess,
                 lastError = delivery?.LastError,
             },
-            cameras = cameras.All.Select(c => c.Status.Snapshot(now) with
+            cameras = cameras.All.Select(c => c.Status.Snapshot() with
             {
                 StoredBytes = index.TotalBytes(c.Camera.Id),
                 Gate = c.Camera is { GatePath: { } gate, Gate: not null } ? Path.GetFileName(gate) : null,
+                SegmentSeconds = c.Camera.SegmentLength.TotalSeconds,
             }),
         });
     }
 
     /// <summary>The same figures in Prometheus' text format, for whoever runs a monitoring stack.</summary>
-    private static IResult Metrics(CameraSet cameras, EventOutbox outbox, TimeProvider time)
+    private static IResult Metrics(CameraSet cameras, EventOutbox outbox)
     {
-        var now = time.GetUtcNow();
         var sb = new StringBuilder();
         void Line(string name, string camera, double value) =>
             sb.Append(CultureInfo.InvariantCulture, $"gatewatch_{name}{{camera=\"{camera}\"}} {value}\n");
         foreach (var c in cameras.All)
         {
-            var h = c.Status.Snapshot(now);
+            var h = c.Status.Snapshot();
             Line("camera_online", h.Id, h.State == "online" ? 1 : 0);
             Line("analysed_fps", h.Id, h.AnalysedFps);
             Line("analysed_frames_total", h.Id, h.AnalysedFrames);
@@ -492,7 +492,7 @@ internal static partial class AgentApi
                 if (camera.Latest is { } a && !ReferenceEquals(a, sent))
                 {
                     sent = a;
-                    var h = camera.Status.Snapshot(time.GetUtcNow());
+                    var h = camera.Status.Snapshot();
                     // Boxes are in the analysed frame's pixels, which may be smaller than the gate file's frame.
                     var spec = camera.LiveSpec ?? camera.Camera.Gate!;
                     // The gate's geometry goes with the first message and again only when it changes.

@@ -26,12 +26,27 @@ internal sealed class CameraPart(string name)
         set { lock (_gate) { _since = value; } }
     }
 
-    /// <summary>The run now in progress; null between runs (a backoff after a failure).</summary>
-    public void SetRun(CancellationTokenSource? run)
+    /// <summary>
+    /// A run begins at <paramref name="at"/>, and has the stall limit from then. Set together with the run: a run
+    /// begun after a 10 s backoff with the last run's start was taken for stalled by the watchdog's next tick and
+    /// cancelled before its ffmpeg had written anything (found by the fault campaign, bench/faults: after a full
+    /// disk, a recorder stopped within a second of its start left a "finished" segment that does not play).
+    /// </summary>
+    public void Begin(CancellationTokenSource run, DateTimeOffset at)
     {
         lock (_gate)
         {
             _run = run;
+            _since = at;
+        }
+    }
+
+    /// <summary>No run in progress (a backoff after a failure): nothing to cancel.</summary>
+    public void End()
+    {
+        lock (_gate)
+        {
+            _run = null;
         }
     }
 

@@ -37,6 +37,12 @@ internal sealed record CameraHealth(
 
     /// <summary>The gate spec's file name (no folder); null for a camera that records only.</summary>
     public string? Gate { get; init; }
+
+    /// <summary>
+    /// The configured segment length: how old the newest finished footage (RecordingLagSeconds) may normally get,
+    /// so the console can tell a camera that is not being recorded from one whose segment is still being written.
+    /// </summary>
+    public double SegmentSeconds { get; init; }
 }
 
 internal sealed record LineCount(int In, int Out);
@@ -45,8 +51,10 @@ internal sealed record LineCount(int In, int Out);
 /// Live figures of one camera, written by its recorder, analysis and watchdog tasks. One lock: updates are a
 /// few per second, and a consistent snapshot matters more than contention that never happens.
 /// </summary>
-internal sealed class CameraStatus(string id, string name, DateTimeOffset started)
+internal sealed class CameraStatus(string id, string name, DateTimeOffset started, TimeProvider? clock = null)
 {
+    private readonly TimeProvider _clock = clock ?? TimeProvider.System;
+
     /// <summary>Weight of the newest frame in the smoothed rates: about the last 10 frames count.</summary>
     private const double Smoothing = 0.1;
 
@@ -62,6 +70,8 @@ internal sealed class CameraStatus(string id, string name, DateTimeOffset starte
     private long _segments;
     private long _bytes;
     private DateTimeOffset? _lastSegmentEnd;
+    private TimeSpan _lagAtLastSegment;
+    private long _lastSegmentAt;
     private bool _analysing;
     private double _fps;
     private long _frames;
@@ -127,6 +137,15 @@ internal sealed class CameraStatus(string id, string name, DateTimeOffset starte
         {
             _segments = segments;
             _bytes = bytes;
+            if (lastEnd is { } end && end != _lastSegmentEnd)
+            {
+                // The lag is carried on the monotonic clock from here: a step of the wall clock (NTP, a fixed RTC) would
+                // otherwise make footage look minutes old, or newer than it is, and the console alert on a recording
+                // that is fine.
+                _lagAtLastSegment = _clock.GetUtcNow() - end;
+                _lastSegmentAt = _clock.GetTimestamp();
+            }
+
             _lastSegmentEnd = lastEnd ?? _lastSegmentEnd;
         }
     }
@@ -202,14 +221,14 @@ internal sealed class CameraStatus(string id, string name, DateTimeOffset starte
         }
     }
 
-    public CameraHealth Snapshot(DateTimeOffset now)
+    public CameraHealth Snapshot()
     {
         lock (_gate)
         {
             return new CameraHealth(
                 id, name, _state.ToString().ToLowerInvariant(), _since, _lastError, _reconnects,
                 _recording, _segments, _bytes, _lastSegmentEnd,
-                _lastSegmentEnd is { } end ? Math.Round((now - end).TotalSeconds, 1) : null,
+                _lastSegmentEnd is not null ? Math.Round((_lagAtLastSegment + _clock.GetElapsedTime(_lastSegmentAt)).TotalSeconds, 1) : null,
                 _analysing, Math.Round(_fps, 2), _frames, _dropped, Math.Round(_lagMs, 1), Math.Round(_detectMs, 1),
                 new Dictionary<string, int>(_zones), new Dictionary<string, LineCount>(_lines));
         }

@@ -36,7 +36,7 @@ internal sealed partial class CameraSupervisor : IAsyncDisposable
         _index = index;
         _time = time;
         _log = log;
-        Status = new CameraStatus(camera.Id, camera.Name, time.GetUtcNow());
+        Status = new CameraStatus(camera.Id, camera.Name, time.GetUtcNow(), time);
         Frames = new LiveFrames(time);
         Status.UseGate(camera.Gate);
         // Only the gate spec of a camera changes while it runs, so its id is fixed for the writers' lifetime.
@@ -138,8 +138,8 @@ internal sealed partial class CameraSupervisor : IAsyncDisposable
         while (!ct.IsCancellationRequested)
         {
             using var run = CancellationTokenSource.CreateLinkedTokenSource(ct);
-            part.SetRun(run);
             var started = _time.GetUtcNow();
+            part.Begin(run, started);
             try
             {
                 await once(run.Token).ConfigureAwait(false);
@@ -163,7 +163,7 @@ internal sealed partial class CameraSupervisor : IAsyncDisposable
             }
             finally
             {
-                part.SetRun(null);
+                part.End();
             }
 
             // A restart that was asked for (a new gate spec) is no failure: no delay, and the backoff starts over.

@@ -181,4 +181,74 @@ public sealed class AgentWatchTests : IAsyncLifetime
         Assert.Empty(await AlertsAsync(open: true));
         Assert.Equal(alert.GetProperty("id").GetString(), Assert.Single(await AlertsAsync(open: false)).GetProperty("id").GetString());
     }
+    /// <summary>
+    /// Found by the fault campaign (bench/faults): a full disk stopped the recording for 20-45 s while the camera stayed
+    /// online, and nothing told the guard, since camera-offline is about video arriving, not footage being kept.
+    /// </summary>
+    [Fact]
+    public async Task An_online_camera_whose_footage_stops_is_alerted_and_cleared_when_segments_are_finished_again()
+    {
+        var lag = 4.0;
+        var state = "online";
+        // The agent's clock, a day off the console's: only its own differences count.
+        var agentNow = new DateTimeOffset(2026, 3, 2, 8, 0, 0, TimeSpan.Zero);
+        var since = agentNow.AddHours(-1);
+        await using var recorder = await StubAgent.StartAsync(
+            app => app.MapGet("/api/health", () => Results.Json(new
+            {
+                time = agentNow,
+                cameras = new[] { new { id = "lane-1", name = "Lane", state, since, recordingLagSeconds = lag, segmentSeconds = 10.0, lastError = "recorder failed: disk is full" } },
+            })),
+            LocalAgent.FreePort());
+        await EventSender.RegisterAsync(_console, "lane", "Lane gate", recorder.Url.ToString());
+        await AdvanceAndCheckAsync(AgentWatch.CheckEvery);
+        Assert.Empty(await RecordingAlertsAsync(open: false));
+
+        // One segment plus the 20 s of silence: still being written, not an outage.
+        lag = 10 + AgentWatch.RecordingSilence.TotalSeconds;
+        await AdvanceAndCheckAsync(AgentWatch.CheckEvery);
+        Assert.Empty(await RecordingAlertsAsync(open: false));
+
+        // A camera that is offline has its own alert; no second one about its recording.
+        lag = 60;
+        state = "offline";
+        await AdvanceAndCheckAsync(AgentWatch.CheckEvery);
+        Assert.Empty(await RecordingAlertsAsync(open: false));
+
+        // Back online 5 s ago: its recorder is writing the first segment since, which is no outage yet.
+        state = "online";
+        since = agentNow.AddSeconds(-5);
+        await AdvanceAndCheckAsync(AgentWatch.CheckEvery);
+        Assert.Empty(await RecordingAlertsAsync(open: false));
+
+        agentNow = agentNow.AddMinutes(1);
+        await AdvanceAndCheckAsync(AgentWatch.CheckEvery);
+        var alert = Assert.Single(await RecordingAlertsAsync(open: true));
+        Assert.Equal(("lane", "lane-1"), (alert.GetProperty("agent").GetString(), alert.GetProperty("camera").GetString()));
+        Assert.Equal("recorder failed: disk is full", alert.GetProperty("data").GetProperty("problem").GetString());
+
+        // Still not recording: one alert, not one per check.
+        lag = 120;
+        await AdvanceAndCheckAsync(AgentWatch.CheckEvery);
+        Assert.Single(await RecordingAlertsAsync(open: false));
+
+        lag = 2;
+        await AdvanceAndCheckAsync(AgentWatch.CheckEvery);
+        Assert.Empty(await RecordingAlertsAsync(open: true));
+        Assert.Equal(JsonValueKind.String, Assert.Single(await RecordingAlertsAsync(open: false)).GetProperty("cleared").ValueKind);
+
+        // The camera's timeline shows the span.
+        using var reviewer = await _console.SignedInAsync("reviewer1");
+        var day = _console.Time.GetUtcNow().UtcDateTime.Date;
+        var events = await reviewer.GetFromJsonAsync<JsonElement>(
+            $"api/recordings/lane/lane-1/events?from={day.AddDays(-1):yyyy-MM-dd}T00:00:00Z&to={day.AddDays(2):yyyy-MM-dd}T00:00:00Z");
+        Assert.Equal([AgentWatch.RecordingStopped, AgentWatch.RecordingResumed], events.EnumerateArray().Select(e => e.GetProperty("type").GetString()).ToList());
+    }
+
+    private async Task<List<JsonElement>> RecordingAlertsAsync(bool open)
+    {
+        using var guard = await _console.SignedInAsync("guard1");
+        var list = await guard.GetFromJsonAsync<JsonElement>($"api/alerts?open={(open ? "true" : "false")}");
+        return list.EnumerateArray().Where(a => a.GetProperty("type").GetString() == AgentWatch.RecordingStopped).ToList();
+    }
 }

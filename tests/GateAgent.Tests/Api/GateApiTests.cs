@@ -150,6 +150,8 @@ public sealed class GateApiTests(GateAgentFixture fixture) : IClassFixture<GateA
         Assert.Equal(["west"], h.GetProperty("lineCounts").EnumerateObject().Select(p => p.Name));
         Assert.Equal(["junction", "plaza"], h.GetProperty("zoneCounts").EnumerateObject().Select(p => p.Name).Order(StringComparer.Ordinal));
         Assert.Equal("gate.json", h.GetProperty("gate").GetString());
+        // The console judges a camera not being recorded by its footage's lag against this.
+        Assert.Equal(2, h.GetProperty("segmentSeconds").GetDouble());
 
         // agent.json rewritten (the watcher reloads it and reads the edited gate file): nothing restarts or reverts.
         await File.WriteAllTextAsync(Agent.ConfigFile, await File.ReadAllTextAsync(Agent.ConfigFile) + "\n");

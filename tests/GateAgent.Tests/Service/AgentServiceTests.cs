@@ -359,10 +359,10 @@ public sealed class AgentServiceTests(PetsStreamFixture pets) : IClassFixture<Pe
         // Analysis goes on past the switches: frames analysed after the 7th segment, when both sizes have been
         // seen, however slowly a loaded machine analyses them (the analysis drops frames rather than queue them, so
         // a count reached by a given time would measure the machine; the wait is patience, not a bound).
-        var before = agent.Camera("flip").Status.Snapshot(DateTimeOffset.UtcNow).AnalysedFrames;
-        await agent.WaitUntilAsync(() => agent.Camera("flip").Status.Snapshot(DateTimeOffset.UtcNow).AnalysedFrames >= before + 10,
+        var before = agent.Camera("flip").Status.Snapshot().AnalysedFrames;
+        await agent.WaitUntilAsync(() => agent.Camera("flip").Status.Snapshot().AnalysedFrames >= before + 10,
             TimeSpan.FromSeconds(90), "10 more frames analysed after both sizes were recorded");
-        var health = agent.Camera("flip").Status.Snapshot(DateTimeOffset.UtcNow);
+        var health = agent.Camera("flip").Status.Snapshot();
         Assert.Equal((0L, "online"), (health.Reconnects, health.State));
     }
 

@@ -27,8 +27,8 @@ public sealed class CameraWatchdogTests : IDisposable
     public CameraWatchdogTests()
     {
         _status = new CameraStatus("north", "North gate", T0);
-        _recorder.SetRun(_recorderRun);
-        _analysis.SetRun(_analysisRun);
+        _recorder.Begin(_recorderRun, T0);
+        _analysis.Begin(_analysisRun, T0);
         _watchdog = new CameraWatchdog(
             "north", _status, _recorder, _analysis, () => _recording, new PendingEvents("north", _events.Add, _ => { }, _log), _time, _log);
     }
@@ -140,7 +140,7 @@ public sealed class CameraWatchdogTests : IDisposable
 
         Assert.Equal([CameraEvent.Online(T0.AddSeconds(1))], _events);
         Assert.False(_recorderRun.IsCancellationRequested);
-        Assert.Equal(20_000, _status.Snapshot(_time.GetUtcNow()).BytesThisRun);
+        Assert.Equal(20_000, _status.Snapshot().BytesThisRun);
     }
 
     [Fact]
@@ -170,8 +170,7 @@ public sealed class CameraWatchdogTests : IDisposable
         Assert.True(_recorderRun.IsCancellationRequested);
 
         using var next = new CancellationTokenSource();
-        _recorder.SetRun(next);
-        _recorder.Since = _time.GetUtcNow();
+        _recorder.Begin(next, _time.GetUtcNow());
         Tick(9);
         Written(1000, "/rec/north/2.mp4");
         Tick(9);
@@ -193,10 +192,28 @@ public sealed class CameraWatchdogTests : IDisposable
     }
 
     [Fact]
+    public void A_run_begun_after_a_long_backoff_has_the_whole_stall_limit_from_its_own_start()
+    {
+        Written(1000);
+        Tick();
+        // The recorder failed (a full disk) and waited out its 10 s backoff: the last growth is 10 s old.
+        _recorder.End();
+        Tick(10);
+        using var next = new CancellationTokenSource();
+        _recorder.Begin(next, _time.GetUtcNow());
+        Tick();
+        Assert.False(next.IsCancellationRequested);
+        Tick(9);
+        Assert.False(next.IsCancellationRequested);
+        Tick(2);
+        Assert.True(next.IsCancellationRequested);
+    }
+
+    [Fact]
     public void Between_runs_nothing_is_cancelled()
     {
-        _analysis.SetRun(null);
-        _recorder.SetRun(null);
+        _analysis.End();
+        _recorder.End();
 
         Tick(30);
 

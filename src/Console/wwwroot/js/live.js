@@ -341,6 +341,7 @@ export function describe(a) {
     case 'crowd-start': return `Crowd gathering in zone ${a.data?.zone ?? '?'} at camera ${cam}`;
     case 'camera-offline': return `Camera ${cam} offline`;
     case 'agent-unreachable': return `Gate agent ${agentName(a.agent)} not answering: its cameras are not watched`;
+    case 'recording-stopped': return `Camera ${cam} is not being recorded`;
     case 'plate-denied': return `Denied plate ${a.plate?.text ?? '?'} at camera ${cam}`;
     case 'plate-unlisted': return `Unlisted plate ${a.plate?.text ?? '?'} at camera ${cam}`;
     default: return `${a.type.replace(/-/g, ' ')} at camera ${cam}`;
@@ -350,6 +351,7 @@ export function describe(a) {
 function detail(a) {
   if (a.type === 'crowd-start' && a.data?.peak) return `${a.data.peak} people at the peak`;
   if (a.type === 'camera-offline' && a.data?.reason) return short(a.data.reason);
+  if (a.type === 'recording-stopped') return [a.data?.lagSeconds ? `newest footage ${Math.round(a.data.lagSeconds)} s old` : null, a.data?.problem ? short(a.data.problem) : null].filter(Boolean).join(' · ');
   if (a.type === 'agent-unreachable') return [a.data?.lastSeen ? `last heard ${ago(a.data.lastSeen)}` : null, a.data?.problem ? short(a.data.problem) : null].filter(Boolean).join(' · ');
   if (a.plate) {
     const p = a.plate;

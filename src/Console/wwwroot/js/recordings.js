@@ -12,7 +12,7 @@ const tip = $('tip');
 const GAP_MS = 2000;
 const MIN_SPAN_MS = 30_000;
 const DEFAULT_FPS = 15;
-const ALERT_TYPES = ['crowd-start', 'crowd-end', 'camera-offline', 'camera-online', 'agent-unreachable', 'agent-reachable'];
+const ALERT_TYPES = ['crowd-start', 'crowd-end', 'camera-offline', 'camera-online', 'agent-unreachable', 'agent-reachable', 'recording-stopped', 'recording-resumed'];
 
 const state = {
   cameras: [],
