@@ -44,7 +44,7 @@ internal sealed partial class AgentWatch(AgentRegistry registry, AgentClient age
     /// <summary>The agent's default segment length, for an agent that does not say its camera's.</summary>
     private const double DefaultSegmentSeconds = 10;
 
-    // (agent, camera) -> the open recording-stopped alert's id and the agent's lag when it was raised.
+    // (agent, camera) -> the open recording-stopped alert's id.
     private readonly Dictionary<(string Agent, string Camera), string> _notRecording = [];
 
     // Agent id -> the open alert's event id, since when the agent was silent, and when the alert was raised. Only the check touches it, and

@@ -255,8 +255,7 @@ public sealed class CameraWatchdogTests : IDisposable
         for (var restart = 0; restart < 6; restart++)
         {
             using var run = new CancellationTokenSource();
-            part.SetRun(run);
-            part.Since = now;
+            part.Begin(run, now);
             var started = now;
             while (!run.IsCancellationRequested)
             {
@@ -271,8 +270,7 @@ public sealed class CameraWatchdogTests : IDisposable
 
         // A run that shows life is back on the short limit once it hangs.
         using var healthy = new CancellationTokenSource();
-        part.SetRun(healthy);
-        part.Since = now;
+        part.Begin(healthy, now);
         var frame = now + TimeSpan.FromSeconds(2);
         part.CancelIfStalled(frame, frame, CameraWatchdog.StallAfter, allowed => limits.Add(allowed.TotalSeconds));
         part.CancelIfStalled(frame + TimeSpan.FromSeconds(11), frame, CameraWatchdog.StallAfter, allowed => limits.Add(allowed.TotalSeconds));
