@@ -37,6 +37,10 @@ internal static class ConsoleCommands
         pin-agent --id ID --fingerprint SHA256|none [--url URL] [--data DIR]
                                               pins a registered agent to a new certificate (its box was replaced),
                                               at a new address when --url is given; none trusts the system's CAs
+        backup --out FILE.zip [--data DIR]    the console's whole state, taken while it runs: the database (SQLite's
+                                              online backup), the evidence-signing key, the cases' clips and packages
+        restore --from FILE.zip --data DIR    brings a backup back into a new or empty folder, each file checked
+                                              against its SHA-256 first; refuses a backup from a newer console
         verify PACKAGE.zip [--key evidence-public.pem]
                                               checks an evidence package: signature, every file's SHA-256, nothing
                                               missing or added; names what was changed (exit 0 intact, 1 not)
@@ -92,6 +96,8 @@ internal static class ConsoleCommands
                 return RegisterAgent(options);
             case "pin-agent":
                 return PinAgent(options);
+            case "backup" or "restore":
+                return Backup(command, options);
             case "help" or "--help" or "-h":
                 Console.WriteLine(Usage);
                 return 0;
@@ -224,6 +230,41 @@ internal static class ConsoleCommands
             return 0;
         }
         catch (AgentException e)
+        {
+            Console.Error.WriteLine($"error: {e.Message}");
+            return 1;
+        }
+    }
+
+    private static int Backup(string command, Dictionary<string, string> options)
+    {
+        var data = options.GetValueOrDefault("--data", "var/console");
+        try
+        {
+            if (command == "backup")
+            {
+                if (!options.TryGetValue("--out", out var output))
+                {
+                    Console.Error.WriteLine($"error: --out is required\n\n{Usage}");
+                    return 2;
+                }
+
+                var made = ConsoleBackup.Create(data, output, TimeProvider.System);
+                Console.WriteLine($"{Path.GetFullPath(output)}: {made.Files.Count} files, {made.Files.Sum(f => f.Bytes)} bytes, schema version {made.Schema}");
+                return 0;
+            }
+
+            if (!options.TryGetValue("--from", out var input) || !options.ContainsKey("--data"))
+            {
+                Console.Error.WriteLine($"error: --from and --data are required\n\n{Usage}");
+                return 2;
+            }
+
+            var restored = ConsoleBackup.Restore(input, data);
+            Console.WriteLine($"{Path.GetFullPath(data)}: {restored.Files.Count} files restored from the backup of {UtcTime.Format(restored.Created)}");
+            return 0;
+        }
+        catch (BackupException e)
         {
             Console.Error.WriteLine($"error: {e.Message}");
             return 1;

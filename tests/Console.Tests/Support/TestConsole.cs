@@ -40,7 +40,9 @@ internal sealed class TestConsole : IAsyncDisposable
     /// <param name="now">Where the console's clock starts (a test about a given day); the machine's time when not given.</param>
     /// <param name="clock">The console's clock, for a test that watches its timers; a new one when not given.</param>
     /// <param name="dataDir">A data folder made beforehand (an earlier version's database); the console owns it from here and deletes it at the end.</param>
-    public static async Task<TestConsole> StartAsync(ILoggerProvider? logs = null, DateTimeOffset? now = null, FakeTimeProvider? clock = null, string? dataDir = null)
+    /// <param name="createUsers">Whether to make one user per role ("guard1", ...); a restored folder has them already.</param>
+    public static async Task<TestConsole> StartAsync(
+        ILoggerProvider? logs = null, DateTimeOffset? now = null, FakeTimeProvider? clock = null, string? dataDir = null, bool createUsers = true)
     {
         var dir = dataDir ?? Directory.CreateTempSubdirectory("gateconsole-tests-").FullName;
         var port = LocalAgent.FreePort();
@@ -55,7 +57,7 @@ internal sealed class TestConsole : IAsyncDisposable
             }
         });
         var users = app.Services.GetRequiredService<UserStore>();
-        foreach (var role in Roles.All)
+        foreach (var role in createUsers ? Roles.All : [])
         {
             users.Create(role + "1", role, Password);
         }
