@@ -478,6 +478,7 @@ internal static partial class AgentApi
 
         http.Response.ContentType = "text/event-stream";
         http.Response.Headers.CacheControl = "no-store";
+        var live = camera.Camera.Loop || SourceInput.IsUrl(camera.Camera.Sub ?? camera.Camera.Main);
         var ct = http.RequestAborted;
         object? sent = null;
         GateSpec? sentSpec = null;
@@ -505,6 +506,10 @@ internal static partial class AgentApi
                     var json = JsonSerializer.Serialize(new
                     {
                         time = a.Time,
+                        // How long ago the frame was captured, by this agent's own clock (a live camera's frames carry
+                        // the clock's time): the wall draws the boxes under the picture of that moment, and shows none
+                        // when the analysis is further behind than the video, rather than boxes where people were.
+                        lag = live ? Math.Round(Math.Max(0, (time.GetUtcNow() - a.Time).TotalSeconds), 3) : (double?)null,
                         frameSize = spec.FrameSize is { } fs ? new[] { fs.Width, fs.Height } : null,
                         gate,
                         crowded = camera.CrowdedZones,

@@ -9,8 +9,12 @@ const LOST = '#8da0b3';
 const LINE = '#f2b705';
 const ZONE = '#58a6ff';
 const CROWD = '#f85149';
-/** Metadata older than this is not drawn: boxes of a frozen stream would lie. */
-const STALE_MS = 3000;
+/**
+ * Boxes are drawn only while the picture under them is within this of the frame they were found in. Analysis at
+ * 5 frames/s gives new boxes every 200 ms; an analysis further behind the video than this (a loaded box), or a
+ * frozen stream, would put boxes where people were, so none are drawn and the overlay says how far behind it is.
+ */
+const FRESH_MS = 1000;
 
 export function classColour(name) {
   return CLASS_COLOURS[name] || '#e3b341';
@@ -44,19 +48,26 @@ export class Overlay {
   }
 
   /**
-   * Takes a metadata message. It is drawn after delay() seconds, the video's own latency, so the boxes
-   * sit on the frame they were found in rather than on one half a second older.
+   * Takes a metadata message, placed at the moment its frame was captured on this page's clock (the agent says
+   * how long before sending, meta.lag), and drawn once the video, delay() seconds behind live, shows that moment:
+   * the boxes sit on the frame they were found in.
    */
   update(meta) {
     if (meta.gate) this.gate = meta.gate;
-    this.queue.push({ at: performance.now(), meta });
+    const lag = Math.min(60, Math.max(0, Number(meta.lag) || 0)) * 1000;
+    this.queue.push({ at: performance.now() - lag, meta });
     if (this.queue.length > 100) this.queue.shift();
     this.tick();
   }
 
+  /** The moment of the picture on screen, on this page's clock. */
+  shown() {
+    return performance.now() - Math.min(2, Math.max(0, this.delay() || 0)) * 1000;
+  }
+
   /** Draws the newest message old enough for the picture on screen; call once an animation frame. */
   tick() {
-    const due = performance.now() - Math.min(2, Math.max(0, this.delay() || 0)) * 1000;
+    const due = this.shown();
     let pick = null;
     while (this.queue.length && this.queue[0].at <= due) pick = this.queue.shift();
     if (pick) {
@@ -153,8 +164,13 @@ export class Overlay {
       label(g, l.id, ax + 4, ay - 3, LINE, '#0b1118');
     }
 
-    const fresh = performance.now() - this.at < STALE_MS;
+    const behind = this.shown() - this.at;
+    const fresh = behind < FRESH_MS;
     c.dataset.tracks = JSON.stringify({ frameSize: m.frameSize, time: m.time, tracks: fresh ? m.tracks || [] : [] });
+    c.dataset.behind = fresh ? '' : (behind / 1000).toFixed(1);
+    if (!fresh && behind < 60_000 && (m.tracks || []).length) {
+      label(g, `analysis ${(behind / 1000).toFixed(1)} s behind the picture: boxes hidden`, box.x + 6, box.y + font + 8, '#30363d', '#e6edf3');
+    }
     if (fresh) {
       for (const t of m.tracks || []) {
         const [x1, y1, x2, y2] = t.box;
