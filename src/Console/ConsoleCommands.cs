@@ -22,9 +22,10 @@ internal static class ConsoleCommands
     public const string Usage = """
         GateWatch console
 
-        serve [--data DIR] [--listen URL] [--plate-retention-days N]
+        serve [--data DIR] [--listen URL] [--plate-retention-days N] [--metrics-key-file FILE]
                                               the web application (default data ./var/console, http://127.0.0.1:8700);
-                                              plate reads are deleted N days after they were read (default 90)
+                                              plate reads are deleted N days after they were read (default 90);
+                                              GET /api/metrics answers the key in FILE (and admins)
         create-admin --name NAME [--data DIR] [--password-file FILE]
                                               the first administrator (the password from FILE, else one line of stdin)
         create-user --name NAME --role ROLE [--data DIR] [--password-file FILE]
@@ -84,9 +85,21 @@ internal static class ConsoleCommands
                     return 2;
                 }
 
+                string? metricsKey = null;
+                if (options.TryGetValue("--metrics-key-file", out var keyFile))
+                {
+                    metricsKey = File.Exists(keyFile) ? File.ReadAllText(keyFile).Trim() : null;
+                    if (metricsKey is not { Length: >= 16 })
+                    {
+                        Console.Error.WriteLine($"error: --metrics-key-file: {Path.GetFullPath(keyFile)} {(File.Exists(keyFile) ? "holds a key shorter than 16 characters" : "does not exist")}");
+                        return 2;
+                    }
+                }
+
                 var app = ConsoleHost.Build(new ConsoleSettings(options.GetValueOrDefault("--data", "var/console"), options.GetValueOrDefault("--listen", "http://127.0.0.1:8700"))
                 {
                     PlateRetention = TimeSpan.FromDays(days),
+                    MetricsKey = metricsKey,
                 });
                 await app.RunAsync().ConfigureAwait(false);
                 return 0;
@@ -294,6 +307,9 @@ internal sealed record ConsoleSettings(string DataDir, string Listen)
 {
     public string DatabasePath => Path.Combine(Path.GetFullPath(DataDir), "console.db");
 
+    /// <summary>The key a metrics scraper sends (serve --metrics-key-file); without it only admins read /api/metrics.</summary>
+    public string? MetricsKey { get; init; }
+
     /// <summary>How long plate reads (personal data) are kept; see Plates/PlateRetention.</summary>
     public TimeSpan PlateRetention { get; init; } = TimeSpan.FromDays(90);
 }
@@ -319,6 +335,7 @@ internal static class ConsoleHost
         builder.Services.AddSingleton<AuditLog>();
         builder.Services.AddSingleton(_ => EvidenceKey.Load(Path.GetFullPath(settings.DataDir)));
         builder.Services.AddProblemResponses();
+        builder.Services.AddSingleton<ConsoleMetrics>();
         builder.Services.AddUsers();
         builder.Services.AddAgents();
         builder.Services.AddCases();
@@ -327,11 +344,13 @@ internal static class ConsoleHost
 
         var app = builder.Build();
         app.UseProblemResponses();
+        app.UseRequestCounting();
         app.UseAuthentication();
         app.UseWebPages();
         app.UseAuthorization();
         app.UseAntiforgeryOnChanges();
         app.MapGet("/healthz", () => Results.Text("ok")).AllowAnonymous();
+        app.MapMetrics(settings.MetricsKey);
         app.MapUsers();
         app.MapAgents();
         app.MapLive();

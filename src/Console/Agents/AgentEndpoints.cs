@@ -1,5 +1,6 @@
 using GateWatch.Central.Audit;
 using GateWatch.Central.Users;
+using GateWatch.Central.Web;
 using GateWatch.Shared.Tls;
 
 namespace GateWatch.Central.Agents;
@@ -68,7 +69,7 @@ internal static class AgentEndpoints
         return app;
     }
 
-    private static async Task<IResult> Ingest(HttpContext http, AgentRegistry agents, EventIngest ingest, IngestRefusals refusals)
+    private static async Task<IResult> Ingest(HttpContext http, AgentRegistry agents, EventIngest ingest, IngestRefusals refusals, ConsoleMetrics metrics)
     {
         var remote = http.Connection.RemoteIpAddress?.ToString() ?? "?";
         var auth = http.Request.Headers.Authorization.ToString();
@@ -116,6 +117,7 @@ internal static class AgentEndpoints
             refusals.Refused($"agent:{agent}", "event", r);
         }
 
+        metrics.Ingested(result.Stored, result.Duplicates, result.Rejected.Count);
         return Results.Json(new { stored = result.Stored, duplicates = result.Duplicates, rejected = result.Rejected });
     }
 }

@@ -49,6 +49,7 @@ internal static class Relay
                 }
             }
 
+            using var relaying = http.RequestServices.GetService<Web.ConsoleMetrics>()?.Relaying();
             try
             {
                 await using var body = await upstream.Content.ReadAsStreamAsync(http.RequestAborted).ConfigureAwait(false);

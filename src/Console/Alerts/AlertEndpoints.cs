@@ -14,6 +14,17 @@ internal static class AlertEndpoints
     /// <summary>The event types that raise an alert on the wall.</summary>
     public static readonly IReadOnlyList<string> Types = ["crowd-start", "camera-offline", AgentWatch.Unreachable, AgentWatch.RecordingStopped];
 
+    /// <summary>
+    /// An alert event <c>e</c> with its acknowledgement <c>a</c> and the event <c>b</c> that cleared it (an agent that
+    /// answers again, a camera recording again); open means neither.
+    /// </summary>
+    public static readonly string StateJoins = $"""
+        FROM events e LEFT JOIN acknowledgements a ON a.event_id = e.id
+        LEFT JOIN events b ON b.agent = e.agent AND b.camera = e.camera AND (
+          (e.type = '{AgentWatch.Unreachable}' AND b.type = '{AgentWatch.Reachable}' AND json_extract(b.data, '$.unreachable') = e.id)
+          OR (e.type = '{AgentWatch.RecordingStopped}' AND b.type = '{AgentWatch.RecordingResumed}' AND json_extract(b.data, '$.stopped') = e.id))
+        """;
+
     /// <summary>The most alerts one list holds, the newest.</summary>
     private const int MaxListed = 500;
 
@@ -31,10 +42,7 @@ internal static class AlertEndpoints
             using var cmd = c.CreateCommand();
             cmd.CommandText = $"""
                 SELECT e.id, e.agent, e.camera, e.type, e.time_ms, e.data, a.by_user, a.time_ms, a.note, b.time_ms
-                FROM events e LEFT JOIN acknowledgements a ON a.event_id = e.id
-                LEFT JOIN events b ON b.agent = e.agent AND b.camera = e.camera AND (
-                  (e.type = '{AgentWatch.Unreachable}' AND b.type = '{AgentWatch.Reachable}' AND json_extract(b.data, '$.unreachable') = e.id)
-                  OR (e.type = '{AgentWatch.RecordingStopped}' AND b.type = '{AgentWatch.RecordingResumed}' AND json_extract(b.data, '$.stopped') = e.id))
+                {StateJoins}
                 WHERE e.type IN ('{string.Join("', '", Types)}') AND e.time_ms >= $since
                   AND ($open = 0 OR (a.event_id IS NULL AND b.id IS NULL))
                 ORDER BY e.time_ms DESC LIMIT $limit
