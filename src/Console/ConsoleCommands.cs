@@ -22,10 +22,11 @@ internal static class ConsoleCommands
     public const string Usage = """
         GateWatch console
 
-        serve [--data DIR] [--listen URL] [--plate-retention-days N] [--metrics-key-file FILE]
+        serve [--data DIR] [--listen URL] [--plate-retention-days N] [--metrics-key-file FILE] [--log-format text|json]
                                               the web application (default data ./var/console, http://127.0.0.1:8700);
                                               plate reads are deleted N days after they were read (default 90);
-                                              GET /api/metrics answers the key in FILE (and admins)
+                                              GET /api/metrics answers the key in FILE (and admins); every log
+                                              line written while serving a request names its X-Request-Id
         create-admin --name NAME [--data DIR] [--password-file FILE]
                                               the first administrator (the password from FILE, else one line of stdin)
         create-user --name NAME --role ROLE [--data DIR] [--password-file FILE]
@@ -96,10 +97,18 @@ internal static class ConsoleCommands
                     }
                 }
 
+                var format = options.GetValueOrDefault("--log-format", "text");
+                if (format is not ("text" or "json"))
+                {
+                    Console.Error.WriteLine($"error: --log-format: '{format}' is neither text nor json");
+                    return 2;
+                }
+
                 var app = ConsoleHost.Build(new ConsoleSettings(options.GetValueOrDefault("--data", "var/console"), options.GetValueOrDefault("--listen", "http://127.0.0.1:8700"))
                 {
                     PlateRetention = TimeSpan.FromDays(days),
                     MetricsKey = metricsKey,
+                    JsonLogs = format == "json",
                 });
                 await app.RunAsync().ConfigureAwait(false);
                 return 0;
@@ -307,6 +316,9 @@ internal sealed record ConsoleSettings(string DataDir, string Listen)
 {
     public string DatabasePath => Path.Combine(Path.GetFullPath(DataDir), "console.db");
 
+    /// <summary>Log lines as JSON objects (serve --log-format json), for a log shipper; else one plain line each.</summary>
+    public bool JsonLogs { get; init; }
+
     /// <summary>The key a metrics scraper sends (serve --metrics-key-file); without it only admins read /api/metrics.</summary>
     public string? MetricsKey { get; init; }
 
@@ -321,12 +333,7 @@ internal static class ConsoleHost
     {
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory });
         builder.WebHost.UseUrls(settings.Listen);
-        builder.Logging.AddSimpleConsole(o =>
-        {
-            o.SingleLine = true;
-            o.UseUtcTimestamp = true;
-            o.TimestampFormat = "yyyy-MM-dd HH:mm:ss ";
-        });
+        builder.Logging.AddLogLines(settings.JsonLogs);
         var db = new ConsoleDb(settings.DatabasePath);
         db.Migrate();
         builder.Services.AddSingleton(settings);
@@ -343,6 +350,7 @@ internal static class ConsoleHost
         configure?.Invoke(builder);
 
         var app = builder.Build();
+        app.UseRequestIds();
         app.UseProblemResponses();
         app.UseRequestCounting();
         app.UseAuthentication();

@@ -21,7 +21,7 @@ internal sealed class AgentStalledException(string message) : Exception(message)
 /// The console's side of an agent's local API: health, recordings, clips and live streams, each request
 /// signed with that agent's key. Streams are relayed as they arrive, never buffered whole.
 /// </summary>
-internal sealed class AgentClient(AgentRegistry agents) : IDisposable
+internal sealed class AgentClient(AgentRegistry agents, IHttpContextAccessor? caller = null) : IDisposable
 {
     /// <summary>Ordinary calls; a clip export of an hour of 1080p takes under a minute on the agent.</summary>
     private static readonly TimeSpan CallTimeout = TimeSpan.FromMinutes(2);
@@ -111,6 +111,12 @@ internal sealed class AgentClient(AgentRegistry agents) : IDisposable
         var check = new PinCheck(info.TlsPin);
         request.Options.Set(Pinned, check);
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", info.ApiKey);
+        // The agent's log lines for this call carry the same id as the console's for the request that made it.
+        if (caller?.HttpContext?.TraceIdentifier is { Length: > 0 } id)
+        {
+            request.Headers.TryAddWithoutValidation(GateWatch.Shared.Web.RequestIds.Header, id);
+        }
+
         if (range is not null)
         {
             request.Headers.TryAddWithoutValidation("Range", range);

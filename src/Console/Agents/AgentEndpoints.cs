@@ -17,7 +17,7 @@ internal static class AgentEndpoints
     private sealed record NewPin(string? Fingerprint);
 
     public static IServiceCollection AddAgents(this IServiceCollection services) =>
-        services.AddSingleton<AgentRegistry>().AddSingleton<EventIngest>().AddSingleton<AgentClient>()
+        services.AddHttpContextAccessor().AddSingleton<AgentRegistry>().AddSingleton<EventIngest>().AddSingleton<AgentClient>()
             .AddSingleton<AgentWatch>().AddHostedService(sp => sp.GetRequiredService<AgentWatch>())
             .AddSingleton<IngestRefusals>();
 

@@ -6,18 +6,24 @@ namespace GateWatch.Agent.Cli;
 internal static class RunCommand
 {
     public const string Usage = """
-        run --config agent.json
+        run --config agent.json [--log-format text|json]
             The edge service: records and analyses every camera in the file, serves the local API, delivers
             events to the console. Camera changes in the file apply without a restart. Example file:
         """;
 
-    private static readonly HashSet<string> Options = ["--config"];
+    private static readonly HashSet<string> Options = ["--config", "--log-format"];
 
     public static async Task<int> RunAsync(string[] args, CancellationToken ct)
     {
         var cl = CommandLine.Parse(args, Options, new HashSet<string>());
+        var format = cl.Get("--log-format") ?? "text";
+        if (format is not ("text" or "json"))
+        {
+            throw new UsageException($"--log-format: '{format}' is neither text nor json");
+        }
+
         var config = AgentConfigLoader.Load(cl.Require("--config"));
-        await using var app = AgentHost.Build(config);
+        await using var app = AgentHost.Build(config, jsonLogs: format == "json");
         await app.RunAsync(ct).ConfigureAwait(false);
         return 0;
     }

@@ -16,7 +16,7 @@ internal static partial class AgentHost
     /// <summary>Request bodies are small JSON (a clip range); anything bigger is someone probing.</summary>
     private const long MaxRequestBody = 64 * 1024;
 
-    public static WebApplication Build(AgentConfig config, TimeProvider? time = null, Action<ILoggingBuilder>? logging = null)
+    public static WebApplication Build(AgentConfig config, TimeProvider? time = null, Action<ILoggingBuilder>? logging = null, bool jsonLogs = false)
     {
         Directory.CreateDirectory(config.DataDir);
         Directory.CreateDirectory(config.RecordingsDir);
@@ -38,12 +38,7 @@ internal static partial class AgentHost
             }
         });
         builder.Logging.ClearProviders();
-        builder.Logging.AddSimpleConsole(o =>
-        {
-            o.SingleLine = true;
-            o.TimestampFormat = "yyyy-MM-dd HH:mm:ss ";
-            o.UseUtcTimestamp = true;
-        });
+        builder.Logging.AddLogLines(jsonLogs);
         builder.Logging.AddFilter("Microsoft", LogLevel.Warning);
         logging?.Invoke(builder.Logging);
         builder.Services.AddProblemResponses();
@@ -58,6 +53,7 @@ internal static partial class AgentHost
             Log.ServingTls(app.Logger, listen, fingerprint);
         }
 
+        app.UseRequestIds();
         app.UseProblemResponses();
         app.MapAgentApi();
         return app;
