@@ -28,7 +28,8 @@ internal static partial class RequestIds
             var id = Plain().IsMatch(given) ? given : http.TraceIdentifier;
             http.TraceIdentifier = id;
             http.Response.Headers[Header] = id;
-            using (log.BeginScope(new Dictionary<string, object> { ["RequestId"] = id }))
+            // Not "RequestId": ASP.NET's own scope has that name for its connection-made id, which a caller's id replaces here.
+            using (log.BeginScope(new Dictionary<string, object> { ["CorrelationId"] = id }))
             {
                 await next(http).ConfigureAwait(false);
             }
