@@ -11,7 +11,6 @@ using GateWatch.Central.Recordings;
 using GateWatch.Central.Statistics;
 using GateWatch.Central.Users;
 using GateWatch.Central.Web;
-using GateWatch.Shared.Tls;
 using GateWatch.Shared.Web;
 
 namespace GateWatch.Central;
@@ -214,7 +213,7 @@ internal static class ConsoleCommands
             var fingerprint = options.GetValueOrDefault("--fingerprint");
             var key = new AgentRegistry(db, TimeProvider.System).Register(id, options.GetValueOrDefault("--name", id), url, File.ReadAllText(keyFile).Trim(), fingerprint);
             new AuditLog(db, TimeProvider.System).Append("cli", AuditActions.AgentRegistered, $"agent:{id}", AuditOutcomes.Ok,
-                fingerprint is null ? url.Authority : $"{url.Authority} pinned {CertificatePin.Normalize(fingerprint)}");
+                fingerprint is null ? url.Authority : $"{url.Authority} {AgentRegistry.PinDetail(fingerprint)}");
             Console.WriteLine(key);
             return 0;
         }
@@ -247,8 +246,8 @@ internal static class ConsoleCommands
 
             new AgentRegistry(db, TimeProvider.System).Repin(id, pin, url);
             new AuditLog(db, TimeProvider.System).Append("cli", AuditActions.AgentPinned, $"agent:{id}", AuditOutcomes.Ok,
-                (pin is null ? "trusts the system's CAs" : $"pinned {CertificatePin.Normalize(pin)}") + (url is null ? "" : $" at {url.Authority}"));
-            Console.WriteLine(pin is null ? $"agent {id}: its certificate is checked against the system's CAs" : $"agent {id}: pinned to {CertificatePin.Normalize(pin)}");
+                AgentRegistry.PinDetail(pin) + (url is null ? "" : $" at {url.Authority}"));
+            Console.WriteLine($"agent {id}: {AgentRegistry.PinDetail(pin)}");
             return 0;
         }
         catch (AgentException e)

@@ -1,7 +1,6 @@
 using GateWatch.Central.Audit;
 using GateWatch.Central.Users;
 using GateWatch.Central.Web;
-using GateWatch.Shared.Tls;
 
 namespace GateWatch.Central.Agents;
 
@@ -39,7 +38,7 @@ internal static class AgentEndpoints
             {
                 var key = agents.Register(body.Id ?? "", body.Name ?? "", url, body.ApiKey ?? "", body.Fingerprint);
                 audit.Append(by.Identity!.Name!, AuditActions.AgentRegistered, $"agent:{body.Id}", AuditOutcomes.Ok,
-                    string.IsNullOrWhiteSpace(body.Fingerprint) ? url.Authority : $"{url.Authority} pinned {CertificatePin.Normalize(body.Fingerprint)}");
+                    string.IsNullOrWhiteSpace(body.Fingerprint) ? url.Authority : $"{url.Authority} {AgentRegistry.PinDetail(body.Fingerprint)}");
                 return Results.Json(new { id = body.Id, consoleKey = key, note = "put consoleKey in the agent's console.key; it is not shown again" }, statusCode: 201);
             }
             catch (AgentException e)
@@ -57,8 +56,7 @@ internal static class AgentEndpoints
             try
             {
                 agents.Repin(id, body.Fingerprint);
-                audit.Append(by.Identity!.Name!, AuditActions.AgentPinned, $"agent:{id}", AuditOutcomes.Ok,
-                    string.IsNullOrWhiteSpace(body.Fingerprint) ? "trusts the system's CAs" : $"pinned {CertificatePin.Normalize(body.Fingerprint)}");
+                audit.Append(by.Identity!.Name!, AuditActions.AgentPinned, $"agent:{id}", AuditOutcomes.Ok, AgentRegistry.PinDetail(body.Fingerprint));
                 return Results.NoContent();
             }
             catch (AgentException e)

@@ -33,11 +33,7 @@ internal sealed partial class AgentRegistry(ConsoleDb db, TimeProvider time)
             throw new AgentException("an agent id is lower-case letters, digits, '-' and '_', at most 40 (the agent's agentId)");
         }
 
-        if (url.Scheme is not ("http" or "https"))
-        {
-            throw new AgentException($"the agent's API address must be http(s), not {url.Scheme}");
-        }
-
+        CheckUrl(url);
         if (agentApiKey.Length < 16)
         {
             throw new AgentException("the agent's API key (its apiKey) is at least 16 characters");
@@ -69,9 +65,9 @@ internal sealed partial class AgentRegistry(ConsoleDb db, TimeProvider time)
     public void Repin(string id, string? fingerprint, Uri? url = null)
     {
         var agent = Find(id) ?? throw new AgentException($"no agent '{id}' is registered");
-        if (url is not null && url.Scheme is not ("http" or "https"))
+        if (url is not null)
         {
-            throw new AgentException($"the agent's API address must be http(s), not {url.Scheme}");
+            CheckUrl(url);
         }
 
         var pin = Pin(url ?? agent.Url, fingerprint);
@@ -82,6 +78,18 @@ internal sealed partial class AgentRegistry(ConsoleDb db, TimeProvider time)
         cmd.Parameters.AddWithValue("$pin", (object?)pin ?? DBNull.Value);
         cmd.Parameters.AddWithValue("$url", (url ?? agent.Url).AbsoluteUri);
         cmd.ExecuteNonQuery();
+    }
+
+    /// <summary>What the audit log says of a pin: the fingerprint in its canonical form, or that the system's CAs decide.</summary>
+    public static string PinDetail(string? fingerprint) =>
+        CertificatePin.Normalize(fingerprint ?? "") is { } pin ? $"pinned {pin}" : "trusts the system's CAs";
+
+    private static void CheckUrl(Uri url)
+    {
+        if (url.Scheme is not ("http" or "https"))
+        {
+            throw new AgentException($"the agent's API address must be http(s), not {url.Scheme}");
+        }
     }
 
     private static string? Pin(Uri url, string? fingerprint)

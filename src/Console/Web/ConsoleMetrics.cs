@@ -79,7 +79,7 @@ internal sealed class ConsoleMetrics
             return CryptographicOperations.FixedTimeEquals(SHA256.HashData(Encoding.UTF8.GetBytes(auth[7..].Trim())), SHA256.HashData(Encoding.UTF8.GetBytes(key)));
         }
 
-        return http.User.Identity?.IsAuthenticated == true && http.User.FindFirstValue(ClaimTypes.Role) == Roles.Admin;
+        return http.User.Identity?.IsAuthenticated == true && Rights.Holders[Rights.Administer].Contains(http.User.FindFirstValue(ClaimTypes.Role));
     }
 
     private static (Dictionary<string, long> Raised, Dictionary<string, long> Open) AlertCounts(Microsoft.Data.Sqlite.SqliteConnection c)

@@ -478,7 +478,7 @@ internal static partial class AgentApi
 
         http.Response.ContentType = "text/event-stream";
         http.Response.Headers.CacheControl = "no-store";
-        var live = camera.Camera.Loop || SourceInput.IsUrl(camera.Camera.Sub ?? camera.Camera.Main);
+        var live = SourceInput.IsLive(camera.Camera.Sub ?? camera.Camera.Main, camera.Camera.Loop);
         var ct = http.RequestAborted;
         object? sent = null;
         GateSpec? sentSpec = null;

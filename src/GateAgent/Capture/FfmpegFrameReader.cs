@@ -44,7 +44,7 @@ internal sealed class FfmpegFrameReader(TimeProvider time)
         string source, VideoInfo info, ChannelWriter<Frame> output, DateTimeOffset fileEpoch, LiveOptions? live, CancellationToken ct)
     {
         FfmpegTools.EnsureInstalled();
-        var isLive = SourceInput.IsUrl(source) || live?.Loop == true;
+        var isLive = SourceInput.IsLive(source, live?.Loop == true);
         var stderr = new LineRing(StderrLines);
         var sink = new RawFrameSink(new FramePool(info.Width, info.Height), output, frameIndex =>
             isLive ? time.GetUtcNow() : fileEpoch + TimeSpan.FromSeconds(frameIndex / info.Fps), ct);

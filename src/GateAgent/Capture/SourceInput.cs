@@ -14,6 +14,9 @@ internal static class SourceInput
 
     public static bool IsUrl(string source) => source.Contains("://", StringComparison.Ordinal);
 
+    /// <summary>A camera (a URL) or a looped file played in real time: its frames are stamped with the clock, not the file's timeline.</summary>
+    public static bool IsLive(string source, bool loop) => IsUrl(source) || loop;
+
     /// <summary>Options that go before <c>-i</c>. A looped file is read at its own frame rate, like a camera.</summary>
     public static IReadOnlyList<string> Options(string source, bool loop)
     {

@@ -20,7 +20,7 @@ internal static class TlsFingerprintCommand
     {
         var cl = CommandLine.Parse(args, Options, new HashSet<string>());
         var config = AgentConfigLoader.Load(cl.Require("--config"));
-        if (!config.Listen.StartsWith("https:", StringComparison.Ordinal))
+        if (!config.ServesTls)
         {
             throw new AgentConfigException(config.File, "$.listen", $"is {config.Listen}: the API is not served over TLS, so there is no certificate to pin");
         }

@@ -16,6 +16,9 @@ internal sealed record AgentConfig(
     RetentionSettings Retention,
     IReadOnlyList<CameraConfig> Cameras)
 {
+    /// <summary>Whether the API is served over TLS (listen is https://).</summary>
+    public bool ServesTls => Listen.StartsWith("https:", StringComparison.Ordinal);
+
     /// <summary>The API's certificate and key (PEM) when the config names them; else the agent serves https with one it made.</summary>
     public string? TlsCertificateFile { get; init; }
 

@@ -177,7 +177,7 @@ internal static partial class AgentConfigLoader
 
         string ExistingFile(string? value, string at, string what)
         {
-            var path = Path.GetFullPath(value ?? throw Error(at, $"is required: {what}"), dir);
+            var path = FullPath(value ?? throw Error(at, $"is required: {what}"), at);
             return File.Exists(path) ? path : throw Error(at, $"{path} does not exist ({what})");
         }
 

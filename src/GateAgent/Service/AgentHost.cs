@@ -22,7 +22,7 @@ internal static partial class AgentHost
         Directory.CreateDirectory(config.RecordingsDir);
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = config.DataDir });
         builder.WebHost.UseUrls(config.Listen);
-        var certificate = config.Listen.StartsWith("https:", StringComparison.Ordinal) ? AgentCertificate.For(config, time ?? TimeProvider.System) : null;
+        var certificate = config.ServesTls ? AgentCertificate.For(config, time ?? TimeProvider.System) : null;
         if (certificate is not null)
         {
             // The slim builder leaves out https unless asked.

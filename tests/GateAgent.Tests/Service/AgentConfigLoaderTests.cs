@@ -600,6 +600,16 @@ public sealed class AgentConfigLoaderTests : IDisposable
     }
 
     [Fact]
+    public void A_certificate_path_with_a_nul_character_is_refused_where_it_is()
+    {
+        var config = Minimal();
+        config["listen"] = "https://0.0.0.0:8710";
+        config["tls"] = new JsonObject { ["certificateFile"] = "agent\0.crt", ["keyFile"] = "agent.key" };
+
+        Refuses(config, "$.tls.certificateFile", "NUL character");
+    }
+
+    [Fact]
     public void A_barrier_allow_list_with_a_nul_character_is_refused()
     {
         var config = Minimal();
