@@ -26,6 +26,11 @@ internal static class ConsoleCommands
                                               plate reads are deleted N days after they were read (default 90);
                                               GET /api/metrics answers the key in FILE (and admins); every log
                                               line written while serving a request names its X-Request-Id
+        init [--data DIR] [--name NAME] [--password-out FILE]
+                                              a new console's first start: its database, its evidence-signing key,
+                                              and the first administrator (default name admin) with a one-time
+                                              password, printed once (or written to FILE, mode 600) and never
+                                              logged, that must be replaced at the first sign-in
         create-admin --name NAME [--data DIR] [--password-file FILE]
                                               the first administrator (the password from FILE, else one line of stdin)
         create-user --name NAME --role ROLE [--data DIR] [--password-file FILE]
@@ -35,6 +40,9 @@ internal static class ConsoleCommands
                                               agent sends its events with (shown once; audited as "cli"). An https
                                               agent with its own certificate is trusted by the fingerprint that
                                               `GateAgent tls-fingerprint` prints, and by nothing else
+        enrolment-code --id ID [--name NAME] [--hours N] [--data DIR]
+                                              a one-time code (valid N hours, default 24) with which the agent ID
+                                              registers itself: GateAgent enrol --console URL --code CODE
         pin-agent --id ID --fingerprint SHA256|none [--url URL] [--data DIR]
                                               pins a registered agent to a new certificate (its box was replaced),
                                               at a new address when --url is given; none trusts the system's CAs
@@ -113,6 +121,10 @@ internal static class ConsoleCommands
                 return 0;
             case "create-admin" or "create-user":
                 return CreateUser(command == "create-admin" ? Roles.Admin : options.GetValueOrDefault("--role", ""), options);
+            case "init":
+                return Init(options);
+            case "enrolment-code":
+                return EnrolmentCode(options);
             case "register-agent":
                 return RegisterAgent(options);
             case "pin-agent":
@@ -180,6 +192,108 @@ internal static class ConsoleCommands
             return 0;
         }
         catch (UserException e)
+        {
+            Console.Error.WriteLine($"error: {e.Message}");
+            return 1;
+        }
+    }
+
+    /// <summary>Symbols of the one-time password: no 0/O, 1/l/I, so it is read off a terminal and typed back right.</summary>
+    private const string PasswordSymbols = "abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+
+    private static int Init(Dictionary<string, string> options)
+    {
+        var name = options.GetValueOrDefault("--name", "admin");
+        var settings = new ConsoleSettings(options.GetValueOrDefault("--data", "var/console"), "");
+        var passwordOut = options.GetValueOrDefault("--password-out");
+        if (passwordOut is not null && File.Exists(passwordOut))
+        {
+            Console.Error.WriteLine($"error: --password-out: {Path.GetFullPath(passwordOut)} already exists; nothing was changed");
+            return 1;
+        }
+
+        Directory.CreateDirectory(settings.DataDir);
+        var db = new ConsoleDb(settings.DatabasePath);
+        db.Migrate();
+        var users = new UserStore(db, TimeProvider.System);
+        if (users.Count() is var count and > 0)
+        {
+            Console.Error.WriteLine($"error: {settings.DatabasePath} already has {count} user(s): init makes the first administrator of a new console only; nothing was changed (create-user adds people)");
+            return 1;
+        }
+
+        // 16 of 56 symbols: about 93 bits, and it lives only until its first use.
+        var password = System.Security.Cryptography.RandomNumberGenerator.GetString(PasswordSymbols, 16);
+        var wrote = false;
+        try
+        {
+            if (passwordOut is not null)
+            {
+                // Made readable by its owner alone before the secret is written into it.
+                var create = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
+                if (!OperatingSystem.IsWindows())
+                {
+                    create.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+                }
+
+                using var file = new FileStream(passwordOut, create);
+                wrote = true;
+                using var writer = new StreamWriter(file);
+                writer.WriteLine(password);
+            }
+
+            var user = users.Create(name, Roles.Admin, password, oneTime: true);
+            var key = EvidenceKey.Load(Path.GetFullPath(settings.DataDir));
+            new AuditLog(db, TimeProvider.System).Append("cli", AuditActions.ConsoleInitialised, $"user:{user.Name}", AuditOutcomes.Ok,
+                $"first administrator, one-time password; evidence key {key.Fingerprint}");
+            Console.WriteLine($"console initialised in {Path.GetFullPath(settings.DataDir)}");
+            Console.WriteLine($"evidence-signing key: {key.Fingerprint} (its public half, {EvidenceKey.PublicKeyFile} in the data folder, is what police verify packages with)");
+            Console.WriteLine(passwordOut is null
+                ? $"first administrator: {user.Name}, one-time password: {password}"
+                : $"first administrator: {user.Name}, one-time password in {Path.GetFullPath(passwordOut)}");
+            Console.WriteLine("it must be replaced at the first sign-in; it is not shown again");
+            return 0;
+        }
+        catch (Exception e) when (e is UserException or IOException or UnauthorizedAccessException)
+        {
+            // A password file for an administrator that was never made would mislead whoever finds it.
+            if (wrote)
+            {
+                File.Delete(passwordOut!);
+            }
+
+            Console.Error.WriteLine($"error: {e.Message}");
+            return 1;
+        }
+    }
+
+    private static int EnrolmentCode(Dictionary<string, string> options)
+    {
+        if (!options.TryGetValue("--id", out var id))
+        {
+            Console.Error.WriteLine($"error: --id is required\n\n{Usage}");
+            return 2;
+        }
+
+        var hours = options.GetValueOrDefault("--hours", "24");
+        if (!double.TryParse(hours, System.Globalization.NumberStyles.AllowDecimalPoint, System.Globalization.CultureInfo.InvariantCulture, out var h) || !double.IsFinite(h))
+        {
+            Console.Error.WriteLine($"error: --hours: '{hours}' is not a number of hours");
+            return 2;
+        }
+
+        var db = new ConsoleDb(new ConsoleSettings(options.GetValueOrDefault("--data", "var/console"), "").DatabasePath);
+        db.Migrate();
+        try
+        {
+            var made = new Enrolments(db, new AgentRegistry(db, TimeProvider.System), TimeProvider.System)
+                .Make(id, options.GetValueOrDefault("--name", id), TimeSpan.FromHours(Math.Min(h, 24 * 365)), "cli");
+            new AuditLog(db, TimeProvider.System).Append("cli", AuditActions.EnrolmentCodeMade, $"agent:{made.AgentId}", AuditOutcomes.Ok, $"valid until {UtcTime.Format(made.Expires)}");
+            Console.WriteLine(made.Code);
+            Console.Error.WriteLine($"enrolment code for agent {made.AgentId}, valid until {UtcTime.Format(made.Expires)}, once: on the agent run GateAgent enrol --config agent.json --console URL --code CODE");
+            return 0;
+        }
+        catch (AgentException e)
         {
             Console.Error.WriteLine($"error: {e.Message}");
             return 1;
@@ -353,6 +467,7 @@ internal static class ConsoleHost
         app.UseProblemResponses();
         app.UseRequestCounting();
         app.UseAuthentication();
+        app.UseOneTimePasswordGate();
         app.UseWebPages();
         app.UseAuthorization();
         app.UseAntiforgeryOnChanges();

@@ -22,6 +22,7 @@ const string usage = $"""
     {ScorePlatesCommand.Usage}
     {TruthCommand.Usage}
     {TlsFingerprintCommand.Usage}
+    {EnrolCommand.Usage}
     {RunCommand.Usage}
     {AgentConfigLoader.Example}
     """;
@@ -39,6 +40,7 @@ try
         "truth" => await TruthCommand.RunAsync(args[1..]),
         "run" => await RunCommand.RunAsync(args[1..], cts.Token),
         "tls-fingerprint" => TlsFingerprintCommand.Run(args[1..]),
+        "enrol" => await EnrolCommand.RunAsync(args[1..], cts.Token),
         "help" or "--help" or "-h" => Help(0),
         _ => Help(2),
     };

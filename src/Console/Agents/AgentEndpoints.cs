@@ -15,15 +15,21 @@ internal static class AgentEndpoints
     /// <summary>A new certificate fingerprint for an agent; null or empty trusts the system's CAs.</summary>
     private sealed record NewPin(string? Fingerprint);
 
+    private sealed record NewCode(string? AgentId, string? Name, double? Hours);
+
+    private sealed record Enrol(string? Code, string? AgentId, string? Url, string? ApiKey, string? Fingerprint);
+
     public static IServiceCollection AddAgents(this IServiceCollection services) =>
         services.AddHttpContextAccessor().AddSingleton<AgentRegistry>().AddSingleton<EventIngest>().AddSingleton<AgentClient>()
             .AddSingleton<AgentWatch>().AddHostedService(sp => sp.GetRequiredService<AgentWatch>())
-            .AddSingleton<IngestRefusals>();
+            .AddSingleton<IngestRefusals>().AddSingleton<Enrolments>();
 
     public static WebApplication MapAgents(this WebApplication app)
     {
         // Agents present their own key, not a user's cookie.
         app.MapPost("/api/agents/events", Ingest).AllowAnonymous();
+        // The enrolment code is the credential; a box being installed has no key yet.
+        app.MapPost("/api/agents/enrol", EnrolAgent).AllowAnonymous();
 
         var admin = app.MapGroup("/api/admin/agents").RequireAuthorization(Rights.Administer);
         admin.MapGet("/", (AgentRegistry agents) => Results.Json(agents.List().Select(a => new { a.Id, a.Name, url = a.Url, lastSeen = a.LastSeen, tlsPin = a.TlsPin })));
@@ -40,6 +46,21 @@ internal static class AgentEndpoints
                 audit.Append(by.Identity!.Name!, AuditActions.AgentRegistered, $"agent:{body.Id}", AuditOutcomes.Ok,
                     string.IsNullOrWhiteSpace(body.Fingerprint) ? url.Authority : $"{url.Authority} {AgentRegistry.PinDetail(body.Fingerprint)}");
                 return Results.Json(new { id = body.Id, consoleKey = key, note = "put consoleKey in the agent's console.key; it is not shown again" }, statusCode: 201);
+            }
+            catch (AgentException e)
+            {
+                return Results.Problem(statusCode: 400, detail: e.Message);
+            }
+        });
+        admin.MapGet("/enrolments", (Enrolments codes) => Results.Json(codes.List()));
+        admin.MapPost("/enrolments", (NewCode body, Enrolments codes, AuditLog audit, System.Security.Claims.ClaimsPrincipal by) =>
+        {
+            var life = body.Hours is { } h && double.IsFinite(h) ? TimeSpan.FromHours(Math.Min(h, 24 * 365)) : Enrolments.DefaultLife;
+            try
+            {
+                var made = codes.Make(body.AgentId ?? "", body.Name ?? "", life, by.Identity!.Name!);
+                audit.Append(by.Identity!.Name!, AuditActions.EnrolmentCodeMade, $"agent:{made.AgentId}", AuditOutcomes.Ok, $"valid until {UtcTime.Format(made.Expires)}");
+                return Results.Json(new { code = made.Code, agentId = made.AgentId, expires = made.Expires, note = "shown once: type it on the agent (GateAgent enrol --code ...)" }, statusCode: 201);
             }
             catch (AgentException e)
             {
@@ -65,6 +86,60 @@ internal static class AgentEndpoints
             }
         });
         return app;
+    }
+
+    private static IResult EnrolAgent(Enrol? body, HttpContext http, Enrolments codes, LoginThrottle throttle, AuditLog audit, IngestRefusals refusals)
+    {
+        var remote = http.Connection.RemoteIpAddress?.ToString() ?? "?";
+        // The code is the credential: without one the caller is nobody, as at the other agent endpoint.
+        if (string.IsNullOrWhiteSpace(body?.Code))
+        {
+            return Results.Problem(statusCode: 401, detail: "send the one-time enrolment code an admin made for this agent (GateAgent enrol --code)");
+        }
+
+        if (string.IsNullOrWhiteSpace(body.AgentId) || string.IsNullOrEmpty(body.ApiKey))
+        {
+            return Results.Problem(statusCode: 400, detail: "send {\"code\", \"agentId\", \"url\", \"apiKey\", \"fingerprint\"} (GateAgent enrol does)");
+        }
+
+        if (!Uri.TryCreate(body.Url, UriKind.Absolute, out var url))
+        {
+            return Results.Problem(statusCode: 400, detail: "url: the agent's API address as the console reaches it, e.g. https://10.0.0.5:8710");
+        }
+
+        // Guessing codes is throttled like guessing passwords: per agent id and per address.
+        var throttleName = "enrolment:" + body.AgentId;
+        var wait = throttle.WaitFor(throttleName, remote);
+        if (wait > TimeSpan.Zero)
+        {
+            http.Response.Headers.RetryAfter = ((int)Math.Ceiling(wait.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+            return Results.Problem(statusCode: 429, detail: $"too many wrong enrolment codes; try again in {Math.Ceiling(wait.TotalSeconds)} s");
+        }
+
+        var who = body.AgentId.Length > 40 ? body.AgentId[..40] : body.AgentId;
+        try
+        {
+            var (key, code) = codes.Redeem(new EnrolmentRequest(body.Code, body.AgentId, url, body.ApiKey, body.Fingerprint), remote);
+            throttle.Succeeded(throttleName);
+            audit.Append($"agent:{code.AgentId}", AuditActions.AgentEnrolled, $"agent:{code.AgentId}", AuditOutcomes.Ok,
+                $"code made by {code.MadeBy}, from {remote}, {url.Authority} {AgentRegistry.PinDetail(body.Fingerprint)}");
+            return Results.Json(new { agentId = code.AgentId, name = code.Name, consoleKey = key }, statusCode: 201);
+        }
+        catch (EnrolmentException e)
+        {
+            if (e.Status == 401)
+            {
+                throttle.Failed(throttleName, remote);
+                // Unknown codes are summarised per source, like refused event batches, so a guesser cannot flood the audit.
+                refusals.Refused($"remote:{remote}", $"enrol:{who}", "unknown enrolment code");
+            }
+            else
+            {
+                audit.Append($"agent:{who}", AuditActions.AgentEnrolled, $"agent:{who}", AuditOutcomes.Denied, $"{e.Message} (from {remote})");
+            }
+
+            return Results.Problem(statusCode: e.Status, detail: e.Message);
+        }
     }
 
     private static async Task<IResult> Ingest(HttpContext http, AgentRegistry agents, EventIngest ingest, IngestRefusals refusals, ConsoleMetrics metrics)

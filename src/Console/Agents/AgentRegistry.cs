@@ -28,10 +28,14 @@ internal sealed partial class AgentRegistry(ConsoleDb db, TimeProvider time)
     /// <summary>Registers an agent and returns the key it must send its events with.</summary>
     public string Register(string id, string name, Uri url, string agentApiKey, string? fingerprint = null)
     {
-        if (!AgentId().IsMatch(id))
-        {
-            throw new AgentException("an agent id is lower-case letters, digits, '-' and '_', at most 40 (the agent's agentId)");
-        }
+        using var c = db.Open();
+        return Register(c, null, id, name, url, agentApiKey, fingerprint);
+    }
+
+    /// <summary>Registers inside the caller's transaction (an enrolment code is spent in the same one).</summary>
+    public string Register(Microsoft.Data.Sqlite.SqliteConnection c, Microsoft.Data.Sqlite.SqliteTransaction? tx, string id, string name, Uri url, string agentApiKey, string? fingerprint)
+    {
+        CheckId(id);
 
         CheckUrl(url);
         if (agentApiKey.Length < 16)
@@ -41,8 +45,8 @@ internal sealed partial class AgentRegistry(ConsoleDb db, TimeProvider time)
 
         var pin = Pin(url, fingerprint);
         var key = "gwa_" + Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
-        using var c = db.Open();
         using var cmd = c.CreateCommand();
+        cmd.Transaction = tx;
         cmd.CommandText = """
             INSERT INTO agents (id, name, url, key_hash, api_key, created_ms, tls_pin) VALUES ($id, $name, $url, $hash, $api, $now, $pin)
             ON CONFLICT (id) DO NOTHING
@@ -78,6 +82,15 @@ internal sealed partial class AgentRegistry(ConsoleDb db, TimeProvider time)
         cmd.Parameters.AddWithValue("$pin", (object?)pin ?? DBNull.Value);
         cmd.Parameters.AddWithValue("$url", (url ?? agent.Url).AbsoluteUri);
         cmd.ExecuteNonQuery();
+    }
+
+    /// <summary>Throws unless <paramref name="id"/> is an agent id as the agent's own config spells it.</summary>
+    public static void CheckId(string id)
+    {
+        if (!AgentId().IsMatch(id))
+        {
+            throw new AgentException("an agent id is lower-case letters, digits, '-' and '_', at most 40 (the agent's agentId)");
+        }
     }
 
     /// <summary>What the audit log says of a pin: the fingerprint in its canonical form, or that the system's CAs decide.</summary>

@@ -19,6 +19,10 @@ internal static class AuditActions
     public const string ConfigChange = "config-change";
     public const string UserCreated = "user-created";
     public const string UserChanged = "user-changed";
+    public const string PasswordChanged = "password-changed";
+    public const string ConsoleInitialised = "console-initialised";
+    public const string EnrolmentCodeMade = "enrolment-code-made";
+    public const string AgentEnrolled = "agent-enrolled";
     public const string AgentRegistered = "agent-registered";
     public const string AgentPinned = "agent-pinned";
     public const string IngestRefused = "ingest-refused";

@@ -196,5 +196,21 @@ internal static class Migrations
         """
         ALTER TABLE agents ADD COLUMN tls_pin TEXT;
         """,
+
+        // 8: a first admin's one-time password (GateConsole init) must be replaced at the first sign-in; and the
+        // one-time codes an agent enrols with instead of keys copied by hand (only the code's SHA-256 is kept).
+        """
+        ALTER TABLE users ADD COLUMN must_change_password INTEGER NOT NULL DEFAULT 0;
+        CREATE TABLE enrolment_codes (
+            code_hash    TEXT PRIMARY KEY,
+            agent_id     TEXT NOT NULL,
+            name         TEXT NOT NULL,
+            made_by      TEXT NOT NULL,
+            made_ms      INTEGER NOT NULL,
+            expires_ms   INTEGER NOT NULL,
+            used_ms      INTEGER,
+            used_from    TEXT
+        );
+        """,
     ];
 }

@@ -94,6 +94,31 @@ internal static partial class UserEndpoints
 
     private sealed record LoginRequest(string? Name, string? Password, string? Next);
 
+    private sealed record PasswordChange(string? Current, string? Password);
+
+    /// <summary>The claim a session signed in with a one-time password carries until the password is replaced.</summary>
+    private const string OneTimeClaim = "gw:one-time";
+
+    /// <summary>What a session with a one-time password may still call: itself, signing out, and the change.</summary>
+    private static readonly string[] OneTimeAllowed = ["/api/me", "/api/login", "/api/logout", "/api/password"];
+
+    /// <summary>
+    /// A one-time password was printed on someone's terminal: until its holder picks their own, the session it
+    /// opened can do nothing else, so a password seen over a shoulder is worth one password change at most.
+    /// </summary>
+    public static IApplicationBuilder UseOneTimePasswordGate(this IApplicationBuilder app) => app.Use(async (ctx, next) =>
+    {
+        if (ctx.User.HasClaim(c => c.Type == OneTimeClaim) && ctx.Request.Path.StartsWithSegments("/api")
+            && !OneTimeAllowed.Any(p => ctx.Request.Path.Equals(p, StringComparison.OrdinalIgnoreCase)))
+        {
+            await Results.Problem(statusCode: 403, detail: "signed in with a one-time password: choose your own password first (POST /api/password)")
+                .ExecuteAsync(ctx).ConfigureAwait(false);
+            return;
+        }
+
+        await next(ctx).ConfigureAwait(false);
+    });
+
     private sealed record NewUser(string? Name, string? Role, string? Password);
 
     public static WebApplication MapUsers(this WebApplication app)
@@ -112,18 +137,21 @@ internal static partial class UserEndpoints
             name = user.Identity!.Name,
             role = user.FindFirstValue(ClaimTypes.Role),
             rights = Rights.Of(user.FindFirstValue(ClaimTypes.Role) ?? ""),
+            mustChangePassword = user.HasClaim(c => c.Type == OneTimeClaim),
             csrf = af.GetAndStoreTokens(http).RequestToken,
         }));
+        app.MapPost("/api/password", ChangePassword);
 
         var admin = app.MapGroup("/api/admin").RequireAuthorization(Rights.Administer);
-        admin.MapGet("/users", (UserStore users) => Results.Json(users.List()));
+        // Spelled out, so nothing about a password is ever part of the list (the one-time mark is named as not yet signed in).
+        admin.MapGet("/users", (UserStore users) => Results.Json(users.List().Select(u => new { u.Id, u.Name, u.Role, u.Disabled, firstSignInPending = u.MustChangePassword })));
         admin.MapPost("/users", (NewUser body, UserStore users, AuditLog audit, ClaimsPrincipal by) =>
         {
             try
             {
                 var u = users.Create(body.Name ?? "", body.Role ?? "", body.Password ?? "");
                 audit.Append(by.Identity!.Name!, AuditActions.UserCreated, $"user:{u.Name}", AuditOutcomes.Ok, u.Role);
-                return Results.Json(u, statusCode: StatusCodes.Status201Created);
+                return Results.Json(new { u.Id, u.Name, u.Role, u.Disabled }, statusCode: StatusCodes.Status201Created);
             }
             catch (UserException e)
             {
@@ -162,15 +190,73 @@ internal static partial class UserEndpoints
         }
 
         throttle.Succeeded(name);
-        var identity = new ClaimsIdentity(
-            [new Claim(ClaimTypes.Name, user.Name), new Claim(ClaimTypes.Role, user.Role), new Claim("uid", user.Id.ToString(System.Globalization.CultureInfo.InvariantCulture))],
-            CookieAuthenticationDefaults.AuthenticationScheme);
-        await http.SignInAsync(new ClaimsPrincipal(identity)).ConfigureAwait(false);
+        await SignInAsync(http, user).ConfigureAwait(false);
         Log.SignedIn(log, user.Name, user.Role, address);
-        audit.Append(user.Name, AuditActions.Login, "console", AuditOutcomes.Ok, $"{user.Role}, from {address}");
+        audit.Append(user.Name, AuditActions.Login, "console", AuditOutcomes.Ok, $"{user.Role}{(user.MustChangePassword ? ", one-time password" : "")}, from {address}");
         // Where the page goes next is decided here, not by the page alone: one of the console's own pages, or
         // null for the user's own first page.
-        return Results.Json(new { name = user.Name, role = user.Role, rights = Rights.Of(user.Role), next = WebPages.SafeNext(body.Next) });
+        return Results.Json(new
+        {
+            name = user.Name,
+            role = user.Role,
+            rights = Rights.Of(user.Role),
+            next = WebPages.SafeNext(body.Next),
+            mustChangePassword = user.MustChangePassword,
+        });
+    }
+
+    private static Task SignInAsync(HttpContext http, User user)
+    {
+        List<Claim> claims =
+        [
+            new(ClaimTypes.Name, user.Name),
+            new(ClaimTypes.Role, user.Role),
+            new("uid", user.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+        ];
+        if (user.MustChangePassword)
+        {
+            claims.Add(new Claim(OneTimeClaim, "1"));
+        }
+
+        return http.SignInAsync(new ClaimsPrincipal(new ClaimsIdentity(claims, CookieAuthenticationDefaults.AuthenticationScheme)));
+    }
+
+    /// <summary>Any signed-in user replaces their own password; the current one is asked for, and throttled like a sign-in.</summary>
+    private static async Task<IResult> ChangePassword(PasswordChange? body, HttpContext http, ClaimsPrincipal who, UserStore users, LoginThrottle throttle, AuditLog audit)
+    {
+        var name = who.Identity!.Name!;
+        var address = http.Connection.RemoteIpAddress?.ToString() ?? "?";
+        if (string.IsNullOrEmpty(body?.Current) || string.IsNullOrEmpty(body.Password))
+        {
+            return Results.Problem(statusCode: 400, detail: "send {\"current\": \"...\", \"password\": \"...\"}");
+        }
+
+        var wait = throttle.WaitFor(name, address);
+        if (wait > TimeSpan.Zero)
+        {
+            http.Response.Headers.RetryAfter = ((int)Math.Ceiling(wait.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+            return Results.Problem(statusCode: 429, detail: $"too many wrong passwords; try again in {Math.Ceiling(wait.TotalSeconds)} s");
+        }
+
+        try
+        {
+            if (!users.ChangePassword(name, body.Current, body.Password))
+            {
+                throttle.Failed(name, address);
+                audit.Append(name, AuditActions.PasswordChanged, $"user:{name}", AuditOutcomes.Failed, $"wrong current password, from {address}");
+                return Results.Problem(statusCode: 403, detail: "the current password is wrong");
+            }
+        }
+        catch (UserException e)
+        {
+            return Results.Problem(statusCode: 400, detail: e.Message);
+        }
+
+        throttle.Succeeded(name);
+        audit.Append(name, AuditActions.PasswordChanged, $"user:{name}", AuditOutcomes.Ok, $"from {address}");
+        // The session is made again without the one-time mark.
+        await SignInAsync(http, users.Check(name, body.Password)!).ConfigureAwait(false);
+        return Results.NoContent();
     }
 
     private static partial class Log
