@@ -321,7 +321,7 @@ public sealed class GateSite : IAsyncLifetime
         }
     }
 
-    private static async Task<bool> UpAsync(Uri url)
+    internal static async Task<bool> UpAsync(Uri url)
     {
         try
         {
@@ -334,7 +334,7 @@ public sealed class GateSite : IAsyncLifetime
         }
     }
 
-    private static async Task WaitAsync(Func<Task<bool>> condition, TimeSpan limit, string what, ChildProcess program)
+    internal static async Task WaitAsync(Func<Task<bool>> condition, TimeSpan limit, string what, ChildProcess program)
     {
         var until = DateTime.UtcNow + limit;
         while (!await condition())
@@ -348,10 +348,10 @@ public sealed class GateSite : IAsyncLifetime
         }
     }
 
-    private static string Console(params string[] args) => ChildProcess.Run("dotnet", [Program("src/Console", "GateConsole.dll"), .. args]);
+    internal static string Console(params string[] args) => ChildProcess.Run("dotnet", [Program("src/Console", "GateConsole.dll"), .. args]);
 
     /// <summary>The program as built beside this test (same configuration: bin/Release or bin/Debug).</summary>
-    private static string Program(string project, string dll)
+    internal static string Program(string project, string dll)
     {
         var configuration = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd('/')).Parent!.Name;
         var path = Path.Combine(TestPaths.RepoRoot, project, "bin", configuration, "net10.0", dll);

@@ -8,7 +8,8 @@ const PAGE = 50;
 const CHUNK = 1000;
 const MAX_CHUNKS = 100;
 const ACTIONS = ['login', 'login-failed', 'logout', 'live-view', 'recording-view', 'export', 'evidence-verify', 'case-created', 'clip-added',
-  'acknowledge', 'config-change', 'user-created', 'user-changed', 'agent-registered', 'ingest-refused', 'access-denied', 'audit-read', 'audit-verify',
+  'acknowledge', 'config-change', 'user-created', 'user-changed', 'password-changed', 'console-initialised', 'agent-registered', 'agent-pinned',
+  'enrolment-code-made', 'agent-enrolled', 'ingest-refused', 'access-denied', 'audit-read', 'audit-verify',
   'plate-list-change', 'plate-list-export', 'plate-search', 'plate-retention'];
 const audit = { all: [], page: 0, truncated: false };
 
@@ -102,6 +103,47 @@ async function registerAgent(ev) {
   }
 }
 
+// ---------- enrolment codes ----------
+
+async function loadEnrolments() {
+  const codes = await api('/api/admin/agents/enrolments');
+  const now = Date.now();
+  $('enrolments').replaceChildren(codes.length
+    ? table(['Agent', 'Made by', 'Valid until', 'State'], codes.map((c) => el('tr', { 'data-testid': 'enrolment-row', dataset: { id: c.agentId } },
+      el('td', { class: 'mono' }, c.agentId),
+      el('td', {}, c.madeBy),
+      el('td', { class: 'small', title: utc(c.expires) }, local(c.expires)),
+      el('td', { 'data-testid': 'enrolment-state' }, c.used
+        ? el('span', { class: 'pill ok', title: `${local(c.used)} from ${c.usedFrom}` }, 'used')
+        : Date.parse(c.expires) <= now ? el('span', { class: 'pill' }, 'expired') : el('span', { class: 'pill warn' }, 'waiting')))),
+    { class: 'compact' })
+    : '');
+}
+
+async function makeEnrolment(ev) {
+  ev.preventDefault();
+  const body = { agentId: $('enrol-id').value.trim(), name: $('enrol-name').value.trim() || null, hours: Number($('enrol-hours').value) };
+  $('enrol-make').disabled = true;
+  $('enrol-secret').replaceChildren();
+  try {
+    const r = await api('/api/admin/agents/enrolments', { method: 'POST', body });
+    say(`Code made for ${r.agentId}.`, 'ok', $('enrol-status'));
+    $('enrol-secret').replaceChildren(el('div', { class: 'secret' },
+      el('strong', {}, `Enrolment code for ${r.agentId}: it works once, until ${local(r.expires)}, and is shown only now`),
+      el('code', { class: 'mono', 'data-testid': 'enrol-code' }, r.code),
+      el('span', { class: 'muted small' }, 'On the gate box: '),
+      el('code', { class: 'mono small' }, `gatewatch-agent enrol --config /etc/gatewatch/agent.json --console ${location.origin}/ --code ${r.code}`),
+    ));
+    $('enrol-form').reset();
+    await loadEnrolments();
+    loadAudit();
+  } catch (e) {
+    say(`No code was made: ${e.message}`, 'error', $('enrol-status'));
+  } finally {
+    $('enrol-make').disabled = false;
+  }
+}
+
 // ---------- audit ----------
 
 async function loadAudit() {
@@ -184,6 +226,7 @@ async function main() {
   $('audit-action').append(...ACTIONS.map((a) => el('option', { value: a }, a)));
   $('user-form').addEventListener('submit', createUser);
   $('agent-form').addEventListener('submit', registerAgent);
+  $('enrol-form').addEventListener('submit', makeEnrolment);
   $('audit-verify').addEventListener('click', verifyChain);
   $('audit-reload').addEventListener('click', loadAudit);
   $('audit-action').addEventListener('change', loadAudit);
@@ -191,7 +234,7 @@ async function main() {
   $('audit-filter').addEventListener('submit', (ev) => ev.preventDefault());
   $('audit-newer').addEventListener('click', () => { audit.page--; renderAudit(); });
   $('audit-older').addEventListener('click', () => { audit.page++; renderAudit(); });
-  const results = await Promise.allSettled([loadUsers(), loadAgents(), loadAudit()]);
+  const results = await Promise.allSettled([loadUsers(), loadAgents(), loadEnrolments(), loadAudit()]);
   const bad = results.filter((r) => r.status === 'rejected').map((r) => r.reason.message);
   if (bad.length) say(`Some of this page could not be loaded: ${bad.join('; ')}`, 'error');
   ready();

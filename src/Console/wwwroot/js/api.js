@@ -39,10 +39,22 @@ export async function api(path, { method = 'GET', body, form, raw = false, signa
   return type.includes('json') ? r.json() : r.text();
 }
 
+/** The antiforgery token belongs to who is signed in: fetched again after signing in on the same page. */
+export async function renewCsrf() {
+  const me = await api('/api/me');
+  csrf = me.csrf;
+  return me;
+}
+
 /** The signed-in user {name, role, rights, csrf}; sends to the login page when there is none. */
 export async function session() {
   const me = await api('/api/me');
   csrf = me.csrf;
+  if (me.mustChangePassword) {
+    // The server refuses everything else until then; the page would only show errors.
+    location.replace('/login.html?change=1&next=' + encodeURIComponent(location.pathname + location.search));
+    throw new ApiError(403, 'a one-time password must be replaced first');
+  }
   return me;
 }
 
@@ -86,6 +98,7 @@ export async function start(right) {
     el('nav', {}, ...PAGES.filter((p) => may(me, p.right)).map((p) =>
       el('a', { href: p.href, class: location.pathname === p.href ? 'active' : '' }, p.label))),
     el('span', { class: 'who', 'data-testid': 'who' }, `${me.name} · ${me.role}`),
+    el('a', { class: 'link', id: 'password', href: '/login.html?change=1' }, 'Password'),
     el('button', { class: 'link', id: 'signout', onclick: signOut }, 'Sign out'),
   );
   return me;
