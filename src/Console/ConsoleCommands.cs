@@ -11,6 +11,7 @@ using GateWatch.Central.Recordings;
 using GateWatch.Central.Statistics;
 using GateWatch.Central.Users;
 using GateWatch.Central.Web;
+using GateWatch.Shared.Hosting;
 using GateWatch.Shared.Web;
 
 namespace GateWatch.Central;
@@ -61,9 +62,15 @@ internal static class ConsoleCommands
         {
             return await RunCommandAsync(args).ConfigureAwait(false);
         }
-        catch (ConsoleDbException e)
+        catch (Exception e) when (e is ConsoleDbException or DataFolderException)
         {
             Console.Error.WriteLine($"error: {e.Message}");
+            return 1;
+        }
+        catch (IOException e) when (e.InnerException is Microsoft.AspNetCore.Connections.AddressInUseException)
+        {
+            // Kestrel's own words name the address ("Failed to bind to address http://127.0.0.1:8700: address already in use").
+            Console.Error.WriteLine($"error: --listen: {e.Message} Another process (often a second console) holds the port; stop it or choose another --listen.");
             return 1;
         }
     }
@@ -460,6 +467,7 @@ internal static class ConsoleHost
         builder.Services.AddAgents();
         builder.Services.AddCases();
         builder.Services.AddPlates();
+        builder.Services.AddSystemdNotify(_ => db.Answers);
         configure?.Invoke(builder);
 
         var app = builder.Build();

@@ -49,7 +49,7 @@ catch (UsageException e)
 {
     return Fail(2, e.Message + "\n\n" + usage);
 }
-catch (Exception e) when (e is AgentConfigException or GateSpecException or ModelException or VideoSourceException or FormatException or FileNotFoundException)
+catch (Exception e) when (e is AgentConfigException or GateWatch.Shared.Hosting.DataFolderException or GateSpecException or ModelException or VideoSourceException or FormatException or FileNotFoundException)
 {
     return Fail(1, e.Message);
 }

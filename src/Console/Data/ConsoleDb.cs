@@ -1,3 +1,4 @@
+using GateWatch.Shared.Hosting;
 using Microsoft.Data.Sqlite;
 
 namespace GateWatch.Central.Data;
@@ -34,7 +35,7 @@ internal sealed class ConsoleDb(string path)
     /// <summary>Brings the schema to the newest version; each step runs once, in order, in its own transaction.</summary>
     public void Migrate()
     {
-        Directory.CreateDirectory(System.IO.Path.GetDirectoryName(Path)!);
+        DataFolder.RequireWritable(System.IO.Path.GetDirectoryName(Path)!, "--data");
         using var db = Open();
         Exec(db, null, "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)");
         var current = Convert.ToInt32(Scalar(db, "SELECT COALESCE(MAX(version), 0) FROM schema_version"), System.Globalization.CultureInfo.InvariantCulture);
@@ -52,6 +53,20 @@ internal sealed class ConsoleDb(string path)
             Exec(db, tx, Migrations.Steps[v - 1]);
             Exec(db, tx, $"INSERT INTO schema_version (version) VALUES ({v})");
             tx.Commit();
+        }
+    }
+
+    /// <summary>The watchdog's liveness check: the file opens and answers a query (a wedged disk or lock does not).</summary>
+    public bool Answers()
+    {
+        try
+        {
+            using var db = Open();
+            return Convert.ToInt32(Scalar(db, "SELECT 1"), System.Globalization.CultureInfo.InvariantCulture) == 1;
+        }
+        catch (SqliteException)
+        {
+            return false;
         }
     }
 

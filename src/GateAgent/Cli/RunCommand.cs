@@ -24,7 +24,15 @@ internal static class RunCommand
 
         var config = AgentConfigLoader.Load(cl.Require("--config"));
         await using var app = AgentHost.Build(config, jsonLogs: format == "json");
-        await app.RunAsync(ct).ConfigureAwait(false);
+        try
+        {
+            await app.RunAsync(ct).ConfigureAwait(false);
+        }
+        catch (IOException e) when (e.InnerException is Microsoft.AspNetCore.Connections.AddressInUseException)
+        {
+            throw new AgentConfigException(config.File, "$.listen", $"{e.Message} Another process (often a second agent) holds the port; stop it or choose another address.");
+        }
+
         return 0;
     }
 }

@@ -157,9 +157,11 @@ internal static partial class AgentConfigLoader
             PlateMaxAge = Days(Positive(r.PlateDays ?? RetentionSettings.DefaultPlateDays, "$.retention.plateDays"), "$.retention.plateDays"),
         };
 
-        if (dto.Cameras is not { Count: > 0 } cameraDtos)
+        // An empty list is a box installed but not yet pointed at its cameras (the packaged agent.json): it serves its
+        // API and enrols, and the cameras added later apply without a restart. A missing list is a typo.
+        if (dto.Cameras is not { } cameraDtos)
         {
-            throw Error("$.cameras", "lists no camera");
+            throw Error("$.cameras", "is required: the cameras this agent records ([] for a box not yet set up)");
         }
 
         var cameras = new List<CameraConfig>();

@@ -4,6 +4,7 @@ using GateWatch.Agent.Outbox;
 using GateWatch.Agent.Plates;
 using GateWatch.Agent.Record;
 using GateWatch.Agent.Retention;
+using GateWatch.Shared.Hosting;
 using GateWatch.Shared.Tls;
 using GateWatch.Shared.Web;
 using Microsoft.AspNetCore.Builder;
@@ -18,7 +19,7 @@ internal static partial class AgentHost
 
     public static WebApplication Build(AgentConfig config, TimeProvider? time = null, Action<ILoggingBuilder>? logging = null, bool jsonLogs = false)
     {
-        Directory.CreateDirectory(config.DataDir);
+        DataFolder.RequireWritable(config.DataDir, $"{config.File}: $.dataDir");
         Directory.CreateDirectory(config.RecordingsDir);
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = config.DataDir });
         builder.WebHost.UseUrls(config.Listen);
@@ -43,6 +44,9 @@ internal static partial class AgentHost
         logging?.Invoke(builder.Logging);
         builder.Services.AddProblemResponses();
         builder.Services.AddAgent(config, time ?? TimeProvider.System);
+        // No liveness check of its own: a camera that stalls is the camera watchdog's to restart, and a tick that
+        // arrives shows the host's timers and thread pool still run.
+        builder.Services.AddSystemdNotify();
 
         var app = builder.Build();
         if (certificate is not null)

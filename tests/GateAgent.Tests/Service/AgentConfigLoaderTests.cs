@@ -326,14 +326,14 @@ public sealed class AgentConfigLoaderTests : IDisposable
     }
 
     [Fact]
-    public void A_config_without_cameras_is_refused()
+    public void A_config_without_a_camera_list_is_refused_but_an_empty_one_is_a_box_not_yet_set_up()
     {
         var config = Minimal();
-        config["cameras"] = new JsonArray();
-        Refuses(config, "$.cameras", "lists no camera");
-
         config.Remove("cameras");
-        Refuses(config, "$.cameras", "lists no camera");
+        Refuses(config, "$.cameras", "is required");
+
+        config["cameras"] = new JsonArray();
+        Assert.Empty(Load(config).Cameras);
     }
 
     [Theory]
