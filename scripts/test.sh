@@ -35,6 +35,17 @@ for trx in glob.glob(sys.argv[1] + "/**/*.trx", recursive=True):
     p += int(c.get("passed", 0)); f += int(c.get("failed", 0)); s += int(c.get("notExecuted", 0))
 print(f"tests: {p} passed, {f} failed, {s} skipped")
 PY
+# The Debian packages: built, installed, their services started as their units run them, removed (packaging/README.md).
+if [ -z "${GATEWATCH_SKIP_PACKAGES:-}" ]; then
+  if "$ROOT/scripts/package-check.sh" 2>&1 | tee artifacts/test/packages.txt; then
+    echo "packages: $(tail -1 artifacts/test/packages.txt)"
+  else
+    echo "packages: FAILED (artifacts/test/packages.txt)" >&2
+    [ "$rc" -ne 0 ] || rc=1
+  fi
+else
+  echo "packages: skipped (GATEWATCH_SKIP_PACKAGES is set)"
+fi
 changed="$(comm -3 <(printf '%s\n' "$tree_before" | sort) <(tree_state | sort) | sed 's/^\t//' | cut -c4- | sed 's/ [^ ]*$//' | sort -u)"
 if [ -n "$changed" ]; then
   echo "test.sh: FAILED: the run changed the working tree (tests must work on copies in a temporary folder):" >&2

@@ -23,7 +23,8 @@ internal static class ConsoleCommands
         GateWatch console
 
         serve [--data DIR] [--listen URL] [--plate-retention-days N] [--metrics-key-file FILE] [--log-format text|json]
-                                              the web application (default data ./var/console, http://127.0.0.1:8700);
+                                              the web application (default data $GATEWATCH_CONSOLE_DATA, else
+                                              ./var/console; default address http://127.0.0.1:8700);
                                               plate reads are deleted N days after they were read (default 90);
                                               GET /api/metrics answers the key in FILE (and admins); every log
                                               line written while serving a request names its X-Request-Id
@@ -118,7 +119,7 @@ internal static class ConsoleCommands
                     return 2;
                 }
 
-                var app = ConsoleHost.Build(new ConsoleSettings(options.GetValueOrDefault("--data", "var/console"), options.GetValueOrDefault("--listen", "http://127.0.0.1:8700"))
+                var app = ConsoleHost.Build(new ConsoleSettings(DataDir(options), options.GetValueOrDefault("--listen", "http://127.0.0.1:8700"))
                 {
                     PlateRetention = TimeSpan.FromDays(days),
                     MetricsKey = metricsKey,
@@ -146,6 +147,15 @@ internal static class ConsoleCommands
                 return 2;
         }
     }
+
+    /// <summary>
+    /// --data, else GATEWATCH_CONSOLE_DATA, else ./var/console (the demo's). The packaged command sets the variable to
+    /// the service's folder, so an admin's `gatewatch-console init` or `enrolment-code` works on the running console's
+    /// database without naming it.
+    /// </summary>
+    private static string DataDir(Dictionary<string, string> options) =>
+        options.GetValueOrDefault("--data")
+        ?? (Environment.GetEnvironmentVariable("GATEWATCH_CONSOLE_DATA") is { Length: > 0 } packaged ? packaged : "var/console");
 
     private static int Verify(string? package, string[] args)
     {
@@ -190,7 +200,7 @@ internal static class ConsoleCommands
         var password = options.TryGetValue("--password-file", out var file)
             ? File.ReadAllText(file).TrimEnd('\r', '\n')
             : Console.In.ReadLine() ?? "";
-        var db = new ConsoleDb(new ConsoleSettings(options.GetValueOrDefault("--data", "var/console"), "").DatabasePath);
+        var db = new ConsoleDb(new ConsoleSettings(DataDir(options), "").DatabasePath);
         db.Migrate();
         try
         {
@@ -211,7 +221,7 @@ internal static class ConsoleCommands
     private static int Init(Dictionary<string, string> options)
     {
         var name = options.GetValueOrDefault("--name", "admin");
-        var settings = new ConsoleSettings(options.GetValueOrDefault("--data", "var/console"), "");
+        var settings = new ConsoleSettings(DataDir(options), "");
         var passwordOut = options.GetValueOrDefault("--password-out");
         if (passwordOut is not null && File.Exists(passwordOut))
         {
@@ -289,7 +299,7 @@ internal static class ConsoleCommands
             return 2;
         }
 
-        var db = new ConsoleDb(new ConsoleSettings(options.GetValueOrDefault("--data", "var/console"), "").DatabasePath);
+        var db = new ConsoleDb(new ConsoleSettings(DataDir(options), "").DatabasePath);
         db.Migrate();
         try
         {
@@ -327,7 +337,7 @@ internal static class ConsoleCommands
             return 2;
         }
 
-        var db = new ConsoleDb(new ConsoleSettings(options.GetValueOrDefault("--data", "var/console"), "").DatabasePath);
+        var db = new ConsoleDb(new ConsoleSettings(DataDir(options), "").DatabasePath);
         db.Migrate();
         try
         {
@@ -353,7 +363,7 @@ internal static class ConsoleCommands
             return 2;
         }
 
-        var db = new ConsoleDb(new ConsoleSettings(options.GetValueOrDefault("--data", "var/console"), "").DatabasePath);
+        var db = new ConsoleDb(new ConsoleSettings(DataDir(options), "").DatabasePath);
         db.Migrate();
         try
         {
@@ -380,7 +390,7 @@ internal static class ConsoleCommands
 
     private static int Backup(string command, Dictionary<string, string> options)
     {
-        var data = options.GetValueOrDefault("--data", "var/console");
+        var data = DataDir(options);
         try
         {
             if (command == "backup")
