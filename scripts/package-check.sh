@@ -3,7 +3,10 @@
 #   - systemd-analyze verify passes on both units;
 #   - each service starts from its packaged config, as its unit runs it (the unit's user, environment file and
 #     command line, with a notify socket standing in for systemd's): READY, then watchdog pings, /healthz answers,
-#     STOPPING and exit 0 on SIGTERM. Under a real systemd (PID 1) the units themselves are started instead;
+#     STOPPING and exit 0 on SIGTERM;
+#   - under a real systemd (this machine's, else one booted as PID 1 of a new pid and mount namespace where root
+#     may): the units themselves start and report READY with all their hardening, a killed service is restarted,
+#     one that stops answering is killed by the watchdog and restarted, postinst restarts a reinstalled service;
 #   - the first start of a site: gatewatch-console init, an enrolment code, gatewatch-agent enrol against the
 #     running console, agent.json keeps its owner and mode;
 #   - a data folder the service user cannot write, and a port in use, end the start with one clear error;
@@ -31,10 +34,14 @@ if ! command -v systemd-analyze >/dev/null || ! command -v fakeroot >/dev/null |
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get -o DPkg::Lock::Timeout=600 install -y -qq --no-install-recommends systemd fakeroot curl >/dev/null
 fi
 
-tmp="$(mktemp -d)"
+# Not under /tmp: a systemd booted below mounts its own /tmp, and it must see the packages.
+tmp="$(mktemp -d /var/tmp/gatewatch-package-check.XXXXXX)"
 pids=()
+sd_pid=""
 cleanup() {
   for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  # Killing a pid namespace's PID 1 ends everything in it.
+  [ -z "$sd_pid" ] || $SUDO kill -9 "$sd_pid" 2>/dev/null || true
   $SUDO dpkg -P gatewatch-agent gatewatch-console >/dev/null 2>&1 || true
   [ -z "$fresh_data" ] || $SUDO rm -rf /var/lib/gatewatch
   [ -z "$fresh_etc" ] || $SUDO rm -rf /etc/gatewatch
@@ -57,6 +64,9 @@ step "installing $(basename "$agent_deb") and $(basename "$console_deb")"
 DEBIAN_FRONTEND=noninteractive $SUDO apt-get -o DPkg::Lock::Timeout=600 install -y -qq "$agent_deb" "$console_deb" >/dev/null \
   || fail "the packages did not install"
 getent passwd gatewatch >/dev/null || fail "no gatewatch user after install"
+under_systemd=""; [ -d /run/systemd/system ] && under_systemd=1
+# On a machine run by systemd, postinst has started the services; the stand-in checks below need their ports.
+[ -z "$under_systemd" ] || $SUDO systemctl stop gatewatch-agent gatewatch-console
 [ "$(stat -c '%U:%G %a' /etc/gatewatch/agent.key)" = "root:gatewatch 640" ] || fail "agent.key is $(stat -c '%U:%G %a' /etc/gatewatch/agent.key)"
 
 step "the packaged agent's native parts (ONNX Runtime, OpenCV) and models: detect on a photo of a person"
@@ -76,8 +86,6 @@ SYSTEMD_LOG_LEVEL=notice systemd-analyze verify --man=no \
 if grep -v -e "Failed to connect to bus" -e "^$" "$tmp/verify.txt" | grep -q .; then
   fail "systemd-analyze verify complained (above)"
 fi
-
-under_systemd=""; [ -d /run/systemd/system ] && under_systemd=1
 
 # A stand-in for systemd's notify socket: prints each datagram as one line (newlines inside shown as '|').
 notify_listener() { # socket log
@@ -147,14 +155,6 @@ check_running() { # unit url
 }
 
 chmod 0755 "$tmp"
-if [ -n "$under_systemd" ]; then
-  step "under systemd: starting the units themselves"
-  $SUDO systemctl start gatewatch-console gatewatch-agent
-  sleep 5
-  systemctl is-active --quiet gatewatch-console || fail "gatewatch-console is not active: $(systemctl status gatewatch-console --no-pager)"
-  systemctl is-active --quiet gatewatch-agent || fail "gatewatch-agent is not active: $(systemctl status gatewatch-agent --no-pager)"
-  $SUDO systemctl stop gatewatch-console gatewatch-agent
-fi
 
 step "first start of a site: gatewatch-console init"
 $SUDO gatewatch-console init > "$tmp/init.txt" 2>&1 || { cat "$tmp/init.txt"; fail "init failed"; }
@@ -204,16 +204,82 @@ $SUDO env HOME=/var/lib/gatewatch/agent setpriv --reuid=gatewatch --regid=gatewa
   || { cat "$tmp/second.txt"; fail "a second agent on a port in use gave exit $second_rc, not one clear error"; }
 step "  a second agent: $(grep -m1 error: "$tmp/second.txt" | cut -c1-160)"
 stop_service gatewatch-agent "$agent_pid"
+stop_service gatewatch-console "$console_pid"
 
-step "reinstalling the agent keeps its key, its enrolled config and its data (outbox, segment index)"
+# A real systemd. Booted here its boot empties /tmp and /run, so those are private to its namespace; the network is
+# shared, so the services answer on this machine's loopback.
+boot_systemd() {
+  command -v unshare >/dev/null && command -v nsenter >/dev/null && [ -x /lib/systemd/systemd ] && [ "$(id -u)" -eq 0 ] || return 1
+  setsid unshare --pid --fork --mount --mount-proc --propagation private \
+    sh -c 'mount -t tmpfs tmpfs /tmp && mount -t tmpfs tmpfs /run && exec /lib/systemd/systemd --system --unit=sysinit.target' \
+    < /dev/null > "$tmp/systemd-boot.txt" 2>&1 &
+  local parent=$! waited=0
+  pids+=("$parent")
+  until [ -n "$sd_pid" ] && nsenter -t "$sd_pid" -p -m systemctl is-system-running 2>/dev/null | grep -qE "running|degraded"; do
+    [ "$waited" -lt 300 ] && kill -0 "$parent" 2>/dev/null || return 1
+    sd_pid="$(pgrep -P "$parent" | head -1)"
+    sleep 0.1; waited=$((waited + 1))
+  done
+}
+sd() { if [ -n "$under_systemd" ]; then $SUDO "$@"; else nsenter -t "$sd_pid" -p -m "$@"; fi; }
+unit_state() { sd systemctl show "$1" -p ActiveState -p NRestarts -p StatusText -p MainPID -p Result | sort | tr '\n' ' '; }
+wait_state() { # unit pattern seconds
+  local waited=0
+  until unit_state "$1" | grep -qE "$2"; do
+    [ "$waited" -lt $(($3 * 5)) ] || { sd journalctl -u "$1" --no-pager | tail -20; fail "$1 is not '$2' after $3 s: $(unit_state "$1")"; }
+    sleep 0.2; waited=$((waited + 1))
+  done
+}
+
+if [ -n "$under_systemd" ] || boot_systemd; then
+  step "under systemd ($([ -n "$under_systemd" ] && echo "this machine's" || echo "booted in a namespace: $(sd systemctl --version | head -1)")): the units themselves"
+  sd systemctl start gatewatch-console gatewatch-agent
+  wait_state gatewatch-console "ActiveState=active.*StatusText=serving" 60
+  wait_state gatewatch-agent "ActiveState=active.*StatusText=serving" 90
+  curl -fsS http://127.0.0.1:8700/healthz >/dev/null || fail "the console unit does not answer /healthz"
+  curl -fsS http://127.0.0.1:8710/healthz >/dev/null || fail "the agent unit does not answer /healthz"
+  step "  both active and READY (StatusText=serving), /healthz ok"
+  sd sh -c 'kill -9 "$(systemctl show -p MainPID --value gatewatch-agent)"'
+  wait_state gatewatch-agent "ActiveState=active.*NRestarts=1.*StatusText=serving" 30
+  step "  the agent killed with SIGKILL: restarted (NRestarts=1)"
+  # A wedged host: stopped, it sends no pings. A drop-in shortens the wait for the watchdog; /run is the namespace's
+  # own (or, under this machine's systemd, gone at the next boot and removed below).
+  sd sh -c 'mkdir -p /run/systemd/system/gatewatch-console.service.d && printf "[Service]\nWatchdogSec=4\n" > /run/systemd/system/gatewatch-console.service.d/check.conf && systemctl daemon-reload && systemctl restart gatewatch-console'
+  wait_state gatewatch-console "ActiveState=active.*StatusText=serving" 60
+  sd sh -c 'kill -STOP "$(systemctl show -p MainPID --value gatewatch-console)"'
+  wait_state gatewatch-console "Result=watchdog" 30
+  wait_state gatewatch-console "ActiveState=active.*NRestarts=1.*StatusText=serving" 60
+  step "  the console stopped answering (SIGSTOP): killed by the watchdog and restarted"
+  sd sh -c 'rm -rf /run/systemd/system/gatewatch-console.service.d && systemctl daemon-reload'
+
+  step "reinstalling the agent under systemd: postinst restarts it; its key, enrolled config and data (outbox, segment index) are kept"
+  agent_main="$(sd systemctl show -p MainPID --value gatewatch-agent)"
+  reinstall() { sd env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -qq --reinstall "$agent_deb" >/dev/null; }
+else
+  step "no systemd could be run here ($(tail -1 "$tmp/systemd-boot.txt" 2>/dev/null)): the stand-in above is the check"
+  step "reinstalling the agent keeps its key, its enrolled config and its data (outbox, segment index)"
+  agent_main=""
+  reinstall() { DEBIAN_FRONTEND=noninteractive $SUDO apt-get -o DPkg::Lock::Timeout=600 install -y -qq --reinstall "$agent_deb" >/dev/null; }
+fi
 ls /var/lib/gatewatch/agent/*.db > "$tmp/agent-data-before.txt" 2>/dev/null || fail "the agent made no database in its data folder"
 key_before="$(sha256sum < /etc/gatewatch/agent.key)"
 config_before="$(sha256sum < /etc/gatewatch/agent.json)"
-DEBIAN_FRONTEND=noninteractive $SUDO apt-get -o DPkg::Lock::Timeout=600 install -y -qq --reinstall "$agent_deb" >/dev/null || fail "reinstall failed"
+reinstall || fail "reinstall failed"
 [ "$(sha256sum < /etc/gatewatch/agent.key)" = "$key_before" ] || fail "reinstalling changed agent.key"
 [ "$(sha256sum < /etc/gatewatch/agent.json)" = "$config_before" ] || fail "reinstalling changed agent.json"
 ls /var/lib/gatewatch/agent/*.db | cmp -s - "$tmp/agent-data-before.txt" || fail "reinstalling lost agent data: $(ls /var/lib/gatewatch/agent)"
-stop_service gatewatch-console "$console_pid"
+if [ -n "$agent_main" ]; then
+  wait_state gatewatch-agent "ActiveState=active.*StatusText=serving" 90
+  [ "$(sd systemctl show -p MainPID --value gatewatch-agent)" != "$agent_main" ] || fail "postinst did not restart the agent"
+  sd systemctl stop gatewatch-console gatewatch-agent
+  unit_state gatewatch-console | grep -q "Result=success" || fail "the console did not stop cleanly: $(unit_state gatewatch-console)"
+  unit_state gatewatch-agent | grep -q "Result=success" || fail "the agent did not stop cleanly: $(unit_state gatewatch-agent)"
+  step "  restarted by postinst; both stopped cleanly (Result=success)"
+  if [ -z "$under_systemd" ]; then
+    $SUDO kill -9 "$sd_pid"
+    sd_pid=""
+  fi
+fi
 
 step "a data folder the service user cannot write"
 $SUDO chown root:root /var/lib/gatewatch/console
