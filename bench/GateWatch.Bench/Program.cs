@@ -19,6 +19,7 @@ const string usage = $"""
     {ExportBenchmark.Usage}
     {TilingBenchmark.Usage}
     {PlatesBenchmark.Usage}
+    {DensityBenchmark.Usage}
     """;
 
 try
@@ -30,6 +31,7 @@ try
         "export" => await ExportBenchmark.RunAsync(args[1..], cts.Token),
         "tiling" => await TilingBenchmark.RunAsync(args[1..], cts.Token),
         "plates" => await PlatesBenchmark.RunAsync(args[1..]),
+        "density" => await DensityBenchmark.RunAsync(args[1..]),
         "help" or "--help" or "-h" => Help(0),
         _ => Help(2),
     };

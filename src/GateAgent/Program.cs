@@ -20,6 +20,8 @@ const string usage = $"""
     {ScoreCommand.Usage}
     {ScoreDetectCommand.Usage}
     {ScorePlatesCommand.Usage}
+    {CountCommand.Usage}
+    {ScoreCountCommand.Usage}
     {TruthCommand.Usage}
     {TlsFingerprintCommand.Usage}
     {EnrolCommand.Usage}
@@ -37,6 +39,8 @@ try
         "score" => await ScoreCommand.RunAsync(args[1..]),
         "score-detect" => await ScoreDetectCommand.RunAsync(args[1..]),
         "score-plates" => await ScorePlatesCommand.RunAsync(args[1..]),
+        "count" => await CountCommand.RunAsync(args[1..], cts.Token),
+        "score-count" => await ScoreCountCommand.RunAsync(args[1..]),
         "truth" => await TruthCommand.RunAsync(args[1..]),
         "run" => await RunCommand.RunAsync(args[1..], cts.Token),
         "tls-fingerprint" => TlsFingerprintCommand.Run(args[1..]),

@@ -202,7 +202,8 @@ internal static class GateSpecLoader
         return new GateSpec(dto.Video, dto.Fps, frameSize, lines, zones) { DetectRegion = region };
     }
 
-    private static List<Point2> ToPolygon(List<double[]> points, string path, string what, string file)
+    /// <summary>A polygon's corners, refused where it is when degenerate or crossing itself.</summary>
+    public static List<Point2> ToPolygon(List<double[]> points, string path, string what, string file)
     {
         var polygon = points.Select((p, k) => ToPoint(p, $"{path}[{k}]", file)).ToList();
         // Collinear corners first: their edges overlap, which would otherwise read as "crosses itself".
