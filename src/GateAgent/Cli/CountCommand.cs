@@ -1,7 +1,5 @@
 using System.Globalization;
 using System.Text;
-using System.Threading.Channels;
-using GateWatch.Agent.Capture;
 using GateWatch.Agent.Crowd;
 using OpenCvSharp;
 
@@ -89,43 +87,8 @@ internal static class CountCommand
             await writer.WriteLineAsync(Estimate(image, name, null)).ConfigureAwait(false);
         }
 
-        public async Task VideoAsync(StreamWriter writer, string path, int every, CancellationToken ct)
-        {
-            Ffmpeg.FfmpegTools.Configure();
-            var info = await VideoProbe.ProbeAsync(path, ct).ConfigureAwait(false);
-            var channel = Channel.CreateBounded<Frame>(new BoundedChannelOptions(FrameQueue) { SingleReader = true, SingleWriter = true });
-            using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
-            var decode = Task.Run(() => new FfmpegFrameReader(TimeProvider.System).RunAsync(path, info, channel.Writer, DateTimeOffset.UnixEpoch, stop.Token), stop.Token);
-            var name = Path.GetFileName(path);
-            try
-            {
-                await foreach (var frame in channel.Reader.ReadAllAsync(ct).ConfigureAwait(false))
-                {
-                    using (frame)
-                    {
-                        if (frame.Index % every == 0)
-                        {
-                            await writer.WriteLineAsync(Estimate(frame.Mat, name, frame.Index)).ConfigureAwait(false);
-                        }
-                    }
-                }
-
-                await decode.ConfigureAwait(false);
-            }
-            finally
-            {
-                await stop.CancelAsync().ConfigureAwait(false);
-                while (channel.Reader.TryRead(out var left))
-                {
-                    left.Dispose();
-                }
-            }
-
-            if (Pictures == 0)
-            {
-                throw new VideoSourceException($"{path}: the video decoded to no frames");
-            }
-        }
+        public Task VideoAsync(StreamWriter writer, string path, int every, CancellationToken ct) =>
+            VideoFrames.ForEachAsync(path, every, FrameQueue, frame => writer.WriteLineAsync(Estimate(frame.Mat, Path.GetFileName(path), frame.Index)), ct);
 
         private string Estimate(Mat picture, string name, long? frame)
         {

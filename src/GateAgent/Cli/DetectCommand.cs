@@ -1,8 +1,6 @@
 using System.Text;
 using System.Text.Json;
-using System.Threading.Channels;
 using GateWatch.Agent.Annotate;
-using GateWatch.Agent.Capture;
 using GateWatch.Agent.Detect;
 using GateWatch.Agent.Gate;
 using GateWatch.Agent.Pipeline;
@@ -126,49 +124,18 @@ internal static class DetectCommand
             }
         }
 
-        public async Task VideoAsync(StreamWriter writer, string path, int every, CancellationToken ct)
+        public Task VideoAsync(StreamWriter writer, string path, int every, CancellationToken ct)
         {
-            Ffmpeg.FfmpegTools.Configure();
-            var info = await VideoProbe.ProbeAsync(path, ct).ConfigureAwait(false);
-            var channel = Channel.CreateBounded<Frame>(new BoundedChannelOptions(FrameQueue) { SingleReader = true, SingleWriter = true });
-            using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
-            var decode = Task.Run(() => new FfmpegFrameReader(TimeProvider.System).RunAsync(path, info, channel.Writer, DateTimeOffset.UnixEpoch, stop.Token), stop.Token);
             var name = Path.GetFileName(path);
-            try
+            return VideoFrames.ForEachAsync(path, every, FrameQueue, async frame =>
             {
-                await foreach (var frame in channel.Reader.ReadAllAsync(ct).ConfigureAwait(false))
+                var detections = Detect(frame.Mat, path);
+                await writer.WriteLineAsync(Json(name, frame.Index, frame.Mat, detections)).ConfigureAwait(false);
+                if (annotate is not null)
                 {
-                    using (frame)
-                    {
-                        if (frame.Index % every != 0)
-                        {
-                            continue;
-                        }
-
-                        var detections = Detect(frame.Mat, path);
-                        await writer.WriteLineAsync(Json(name, frame.Index, frame.Mat, detections)).ConfigureAwait(false);
-                        if (annotate is not null)
-                        {
-                            Draw(frame.Mat, detections, Path.Combine(annotate, $"{Path.GetFileNameWithoutExtension(name)}-{frame.Index:D6}.jpg"));
-                        }
-                    }
+                    Draw(frame.Mat, detections, Path.Combine(annotate, $"{Path.GetFileNameWithoutExtension(name)}-{frame.Index:D6}.jpg"));
                 }
-
-                await decode.ConfigureAwait(false);
-            }
-            finally
-            {
-                await stop.CancelAsync().ConfigureAwait(false);
-                while (channel.Reader.TryRead(out var left))
-                {
-                    left.Dispose();
-                }
-            }
-
-            if (Pictures == 0)
-            {
-                throw new VideoSourceException($"{path}: the video decoded to no frames");
-            }
+            }, ct);
         }
 
         private List<Detection> Detect(Mat picture, string path)

@@ -117,6 +117,21 @@ public sealed class DensityCounterTests : IDisposable
         Assert.True(File.Exists(Path.Combine(heat, "IMG_12.jpg")) && File.Exists(Path.Combine(heat, "IMG_2.jpg")));
     }
 
+    [Fact]
+    public async Task A_video_gives_a_line_per_estimated_frame_with_its_index()
+    {
+        var clip = _dir.File("clip.mp4");
+        FfmpegCli.MakeTestClip(clip, frames: 25);
+        var output = _dir.File("counts.jsonl");
+
+        Assert.Equal(0, await CountCommand.RunAsync(["--input", clip, "--out", output, "--every", "10"], _timeout.Token));
+
+        var lines = File.ReadAllLines(output).Select(l => JsonDocument.Parse(l).RootElement).ToList();
+        Assert.Equal([0, 10, 20], lines.Select(l => l.GetProperty("frame").GetInt32()));
+        Assert.All(lines, l => Assert.Equal("clip.mp4", l.GetProperty("image").GetString()));
+        Assert.All(lines, l => Assert.Equal(160, l.GetProperty("width").GetInt32()));
+    }
+
     [RequiresFileFact(Crowd)]
     public async Task A_zone_outside_the_picture_is_refused_where_it_is_and_nothing_is_written()
     {
