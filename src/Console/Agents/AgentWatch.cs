@@ -55,7 +55,7 @@ internal sealed partial class AgentWatch(AgentRegistry registry, AgentClient age
     private Task? _tick;
     private int _checks;
 
-    /// <summary>Checks completed since start: a test moving a fake clock waits on it rather than on time.</summary>
+    /// <summary>Timer checks completed (and the next one armed) since start: a test moving a fake clock waits on it rather than on time.</summary>
     public int Checks => Volatile.Read(ref _checks);
 
     public Task StartAsync(CancellationToken cancellationToken)
@@ -121,6 +121,10 @@ internal sealed partial class AgentWatch(AgentRegistry registry, AgentClient age
                 // stopped while checking
             }
         }
+
+        // Counted only once the next check is armed: a test that moves a fake clock as soon as it sees the count
+        // would otherwise move it before the re-arm, and the next check would wait for a minute that never passes.
+        Interlocked.Increment(ref _checks);
     }
 
     /// <summary>Asks every agent once and raises or clears alerts; public so a test can run a check at a moment it chooses.</summary>
@@ -167,7 +171,6 @@ internal sealed partial class AgentWatch(AgentRegistry registry, AgentClient age
             lost.Add(id);
         }
 
-        Interlocked.Increment(ref _checks);
         return new WatchResult(lost, back);
     }
 
