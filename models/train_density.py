@@ -60,7 +60,9 @@ def read_set(root):
     for r in csv.DictReader(open(os.path.join(root, "points.csv"))):
         points.setdefault(r["image"], []).append((float(r["x"]), float(r["y"])))
     images = os.path.join(root, "images") if os.path.isdir(os.path.join(root, "images")) else os.path.join(root, "frame")
-    return [(os.path.join(images, r["image"]), np.array(points.get(r["image"], []), np.float32).reshape(-1, 2)) for r in rows]
+    # width and height from counts.csv: the array of cells is sized before any picture is decoded.
+    return [(os.path.join(images, r["image"]), np.array(points.get(r["image"], []), np.float32).reshape(-1, 2), int(r["width"]), int(r["height"]))
+            for r in rows]
 
 
 def features(net, img):
@@ -94,23 +96,20 @@ def target(points, h, w, width, height):
 
 
 def build(sets, net):
-    pictures = [(p, pts) for s in sets for p, pts in s]
+    pictures = [p for s in sets for p in s]
     # One array filled in place: the cells of every picture and its mirror, 384 half floats each (about 12 GB for
     # the two training sets), so no second copy is ever made by a concatenation.
-    sizes = []
-    for path, _ in pictures:
-        h, w = cv2.imread(path).shape[:2]
-        sizes.append(((h + 31) // 32 * 32 // STRIDE) * ((w + 31) // 32 * 32 // STRIDE))
-    total = 2 * sum(sizes)
+    total = 2 * sum(((h + 31) // 32 * 32 // STRIDE) * ((w + 31) // 32 * 32 // STRIDE) for _, _, w, h in pictures)
     x = np.empty((total, 3 * 128), np.float16)
     y = np.empty(total, np.float32)
     at = 0
     started = time.time()
-    for i, (path, pts) in enumerate(pictures):
+    for i, (path, pts, width, height) in enumerate(pictures):
         img = cv2.imread(path)
         if img is None:
             sys.exit(f"train_density.py: {path}: not an image OpenCV can read")
-        height, width = img.shape[:2]
+        if img.shape[:2] != (height, width):
+            sys.exit(f"train_density.py: {path} is {img.shape[1]}x{img.shape[0]}, counts.csv says {width}x{height}")
         for flip in (False, True):
             view = np.ascontiguousarray(img[:, ::-1]) if flip else img
             p = pts.copy()

@@ -157,6 +157,8 @@ internal static class ConsoleCommands
         options.GetValueOrDefault("--data")
         ?? (Environment.GetEnvironmentVariable("GATEWATCH_CONSOLE_DATA") is { Length: > 0 } packaged ? packaged : "var/console");
 
+    private static ConsoleDb Database(Dictionary<string, string> options) => new(new ConsoleSettings(DataDir(options), "").DatabasePath);
+
     private static int Verify(string? package, string[] args)
     {
         if (package is null)
@@ -200,7 +202,7 @@ internal static class ConsoleCommands
         var password = options.TryGetValue("--password-file", out var file)
             ? File.ReadAllText(file).TrimEnd('\r', '\n')
             : Console.In.ReadLine() ?? "";
-        var db = new ConsoleDb(new ConsoleSettings(DataDir(options), "").DatabasePath);
+        var db = Database(options);
         db.Migrate();
         try
         {
@@ -299,7 +301,7 @@ internal static class ConsoleCommands
             return 2;
         }
 
-        var db = new ConsoleDb(new ConsoleSettings(DataDir(options), "").DatabasePath);
+        var db = Database(options);
         db.Migrate();
         try
         {
@@ -337,7 +339,7 @@ internal static class ConsoleCommands
             return 2;
         }
 
-        var db = new ConsoleDb(new ConsoleSettings(DataDir(options), "").DatabasePath);
+        var db = Database(options);
         db.Migrate();
         try
         {
@@ -363,7 +365,7 @@ internal static class ConsoleCommands
             return 2;
         }
 
-        var db = new ConsoleDb(new ConsoleSettings(DataDir(options), "").DatabasePath);
+        var db = Database(options);
         db.Migrate();
         try
         {

@@ -78,11 +78,7 @@ internal static class CountCommand
 
         public async Task ImageAsync(StreamWriter writer, string path, string name)
         {
-            using var image = Cv2.ImRead(path, ImreadModes.Color);
-            if (image.Empty())
-            {
-                throw new FormatException($"{path}: not an image OpenCV can read");
-            }
+            using var image = ImageInputs.Read(path);
 
             await writer.WriteLineAsync(Estimate(image, name, null)).ConfigureAwait(false);
         }

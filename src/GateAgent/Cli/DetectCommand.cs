@@ -110,11 +110,7 @@ internal static class DetectCommand
 
         public async Task ImageAsync(StreamWriter writer, string path, string name)
         {
-            using var image = Cv2.ImRead(path, ImreadModes.Color);
-            if (image.Empty())
-            {
-                throw new FormatException($"{path}: not an image OpenCV can read");
-            }
+            using var image = ImageInputs.Read(path);
 
             var detections = Detect(image, path);
             await writer.WriteLineAsync(Json(name, null, image, detections)).ConfigureAwait(false);

@@ -7,6 +7,19 @@ internal static class ImageInputs
 
     public static bool IsImage(string path) => Extensions.Contains(Path.GetExtension(path));
 
+    /// <summary>A picture as BGR, or the error naming a file OpenCV cannot decode.</summary>
+    public static OpenCvSharp.Mat Read(string path)
+    {
+        var image = OpenCvSharp.Cv2.ImRead(path, OpenCvSharp.ImreadModes.Color);
+        if (image.Empty())
+        {
+            image.Dispose();
+            throw new FormatException($"{path}: not an image OpenCV can read");
+        }
+
+        return image;
+    }
+
     /// <summary>Each picture's path and its name relative to the input (the name the output lines carry).</summary>
     public static List<(string Path, string Name)> FromFolder(string folder)
     {

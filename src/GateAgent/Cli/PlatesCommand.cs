@@ -39,11 +39,7 @@ internal static class PlatesCommand
         foreach (var (path, name) in pictures)
         {
             ct.ThrowIfCancellationRequested();
-            using var image = Cv2.ImRead(path, ImreadModes.Color);
-            if (image.Empty())
-            {
-                throw new FormatException($"{path}: not an image OpenCV can read");
-            }
+            using var image = ImageInputs.Read(path);
 
             watch.Start();
             var reads = reader.Read(image, region).Take(MaxReads).ToList();

@@ -55,24 +55,12 @@ internal sealed class DensityCounter : IDisposable
     public static DensityCounter Load(string? path = null, int threads = 1)
     {
         path ??= DefaultPath;
-        byte[] bytes;
-        if (Path.GetFileName(path) == DefaultName)
-        {
-            bytes = ModelFile.LoadVerified(path, Sha256, "crowd density model", "it ships in models/; models/train_density.py remakes it");
-        }
-        else
-        {
-            var sidecar = path + ".sha256";
-            if (!File.Exists(sidecar))
-            {
-                throw new ModelException(File.Exists(path)
-                    ? $"{path}: not the shipped density model, and {sidecar} (its SHA-256, as sha256sum writes it) is missing"
-                    : $"{path}: crowd density model not found");
-            }
-
-            var expected = File.ReadAllText(sidecar).Split(' ', 2, StringSplitOptions.RemoveEmptyEntries).FirstOrDefault() ?? "";
-            bytes = ModelFile.LoadVerified(path, expected, "crowd density model", "remake it with models/train_density.py");
-        }
+        const string What = "crowd density model";
+        var bytes = Path.GetFileName(path) == DefaultName
+            ? ModelFile.LoadVerified(path, Sha256, What, "it ships in models/; models/train_density.py remakes it")
+            : File.Exists(path)
+                ? ModelFile.LoadVerified(path, ModelFile.SidecarSha256(path), What, "remake it with models/train_density.py")
+                : throw new ModelException($"{path}: {What} not found");
 
         using var options = new SessionOptions
         {
@@ -102,7 +90,8 @@ internal sealed class DensityCounter : IDisposable
         var scale = Math.Min(1.0, (double)MaxSide / Math.Max(bgr.Width, bgr.Height));
         var w = Math.Max(1, (int)Math.Round(bgr.Width * scale));
         var h = Math.Max(1, (int)Math.Round(bgr.Height * scale));
-        using var shown = scale < 1.0 ? bgr.Resize(new Size(w, h), 0, 0, InterpolationFlags.Area) : bgr.Clone();
+        using var shrunk = scale < 1.0 ? bgr.Resize(new Size(w, h), 0, 0, InterpolationFlags.Area) : null;
+        var shown = shrunk ?? bgr;
         var paddedW = (w + Alignment - 1) / Alignment * Alignment;
         var paddedH = (h + Alignment - 1) / Alignment * Alignment;
         var tensor = new DenseTensor<float>([1, 3, paddedH, paddedW]);

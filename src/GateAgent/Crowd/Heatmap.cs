@@ -23,14 +23,13 @@ internal static class Heatmap
             }
         }
 
-        // The map covers the padded picture: scale it by its cell size, then cut it to the picture.
-        var fullW = (int)Math.Round(map.Columns * map.Cell);
-        var fullH = (int)Math.Round(map.Rows * map.Cell);
+        // The map covers the padded picture (never smaller than it): scale it by its cell size, then cut it to the picture.
+        var fullW = Math.Max(picture.Width, (int)Math.Round(map.Columns * map.Cell));
+        var fullH = Math.Max(picture.Height, (int)Math.Round(map.Rows * map.Cell));
         using var grown = cells.Resize(new Size(fullW, fullH), 0, 0, InterpolationFlags.Linear);
-        using var cut = new Mat(grown, new Rect(0, 0, Math.Min(picture.Width, fullW), Math.Min(picture.Height, fullH)));
-        using var sized = cut.Resize(picture.Size());
+        using var cut = new Mat(grown, new Rect(0, 0, picture.Width, picture.Height));
         using var colour = new Mat();
-        Cv2.ApplyColorMap(sized, colour, ColormapTypes.Jet);
+        Cv2.ApplyColorMap(cut, colour, ColormapTypes.Jet);
         using var blended = new Mat();
         Cv2.AddWeighted(picture, 0.55, colour, 0.45, 0, blended);
         if (zone is not null)

@@ -38,19 +38,24 @@ internal static class ModelFile
             return LoadVerified(path, pinned);
         }
 
-        var sidecar = path + ".sha256";
         if (!File.Exists(path))
         {
             throw new ModelException($"{path}: detector model not found; run models/get-yolox.sh or pass --model");
         }
 
+        return LoadVerified(path, SidecarSha256(path));
+    }
+
+    /// <summary>The SHA-256 a model that is not a shipped one must have: the first word of its <c>FILE.sha256</c>.</summary>
+    public static string SidecarSha256(string path)
+    {
+        var sidecar = path + ".sha256";
         if (!File.Exists(sidecar))
         {
             throw new ModelException($"{path}: not a shipped model, and {sidecar} (its SHA-256, as sha256sum writes it) is missing");
         }
 
-        var expected = File.ReadAllText(sidecar).Split(' ', 2, StringSplitOptions.RemoveEmptyEntries).FirstOrDefault() ?? "";
-        return LoadVerified(path, expected);
+        return File.ReadAllText(sidecar).Split(' ', 2, StringSplitOptions.RemoveEmptyEntries).FirstOrDefault() ?? "";
     }
 
     /// <param name="what">What the file is, for the error ("detector model").</param>
