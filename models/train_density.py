@@ -1,7 +1,15 @@
 #!/usr/bin/python3
 """Train the crowd density model and write models/crowd_density.onnx (+ .sha256).
 
-    train_density.py [--shared ../shared] [--out models/crowd_density.onnx] [--epochs 4] [--seed 1]
+    train_density.py [--shared ../shared] [--out models/crowd_density.onnx] [--epochs 6] [--seed 1]
+    train_density.py --folds 5 --fold-dir DIR     Beijing BRT cross-validation (bench/crowd-cv.sh scores it)
+
+With --folds, the BRT training frames are split by camera and day (a frame's camera and day are in its name,
+1-20170506122340 = camera 1 on 2017-05-06), never by single frames: neighbouring frames of one camera are nearly
+the same picture, so a random split would score the head on pictures it has all but seen. Each (camera, day) group
+goes whole to the fold with the fewest frames so far, largest groups first. For each fold the head is trained
+exactly as the shipped one, on ShanghaiTech B train and the other folds, and written to DIR/fold<k>.onnx with the
+fold's held-out frames in DIR/fold<k>.txt; the backbone features are computed once for all folds.
 
 Design (models/README.md says why): the shipped detector's own backbone, frozen, up to its stride-8 head features
 (the class branch's and the box branch's last 64-channel maps, ONNX values 1044 and 1061 of
@@ -103,6 +111,7 @@ def build(sets, net):
     x = np.empty((total, 3 * 128), np.float16)
     y = np.empty(total, np.float32)
     at = 0
+    spans = []  # per picture: the first and the end cell of it and its mirror
     started = time.time()
     for i, (path, pts, width, height) in enumerate(pictures):
         img = cv2.imread(path)
@@ -110,6 +119,7 @@ def build(sets, net):
             sys.exit(f"train_density.py: {path}: not an image OpenCV can read")
         if img.shape[:2] != (height, width):
             sys.exit(f"train_density.py: {path} is {img.shape[1]}x{img.shape[0]}, counts.csv says {width}x{height}")
+        first = at
         for flip in (False, True):
             view = np.ascontiguousarray(img[:, ::-1]) if flip else img
             p = pts.copy()
@@ -119,13 +129,16 @@ def build(sets, net):
             x[at:at + len(cells)] = cells
             y[at:at + len(cells)] = target(p, h, w, width, height) * SCALE
             at += len(cells)
+        spans.append((first, at))
         progress("features", i, len(pictures), started)
-    return x, y
+    return x, y, spans
 
 
-def train(x, y, epochs, seed):
+def train(x, y, epochs, seed, rows=None):
+    """Trains on the cells listed in rows (all of them when None)."""
     rng = np.random.default_rng(seed)
-    sample = x[:: max(1, len(x) // 200_000)].astype(np.float32)
+    rows = np.arange(len(x)) if rows is None else rows
+    sample = x[rows[:: max(1, len(rows) // 200_000)]].astype(np.float32)
     mu, sd = sample.mean(0), sample.std(0) + 1e-3
 
     def layer(a, b):
@@ -138,9 +151,9 @@ def train(x, y, epochs, seed):
     for epoch in range(epochs):
         # Halved every two epochs: the count on held-out pictures stopped improving at a fixed rate after two.
         lr = 1e-3 * 0.5 ** (epoch // 2)
-        order = rng.permutation(len(x))
+        order = rows[rng.permutation(len(rows))]
         started = time.time()
-        steps = range(0, len(x), batch)
+        steps = range(0, len(rows), batch)
         for n, s in enumerate(steps):
             j = np.sort(order[s:s + batch])
             xb = (x[j].astype(np.float32) - mu) / sd
@@ -166,6 +179,18 @@ def conv(name, x, w, b, out):
     wi = numpy_helper.from_array(w.T.reshape(w.shape[1], w.shape[0], 1, 1).astype(np.float32), f"{name}.w")
     bi = numpy_helper.from_array(b.astype(np.float32), f"{name}.b")
     return helper.make_node("Conv", [x, wi.name, bi.name], [out], name=name, kernel_shape=[1, 1]), [wi, bi]
+
+
+def folds(pictures, k):
+    """Groups BRT frames by camera and day, then deals whole groups to k folds, largest first, to the smallest fold."""
+    groups = {}
+    for i, (path, _, _, _) in enumerate(pictures):
+        name = os.path.basename(path)
+        groups.setdefault(name[:10], []).append(i)  # "1-20170506": camera 1, 2017-05-06
+    dealt = [[] for _ in range(k)]
+    for key in sorted(groups, key=lambda g: (-len(groups[g]), g)):
+        min(dealt, key=len).extend(groups[key])
+    return dealt
 
 
 def write(sub, params, mu, sd, out):
@@ -208,7 +233,11 @@ def main():
     ap.add_argument("--detector", default=os.path.join(here, "yolox_nano_640x384.onnx"))
     ap.add_argument("--epochs", type=int, default=6)
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--folds", type=int, default=0, help="Beijing BRT cross-validation by camera and day: this many folds")
+    ap.add_argument("--fold-dir", help="where --folds writes fold<k>.onnx and fold<k>.txt")
     args = ap.parse_args()
+    if args.folds and (args.folds < 2 or not args.fold_dir):
+        sys.exit("train_density.py: --folds needs 2 or more folds and --fold-dir DIR")
     crowd = os.path.join(args.shared, "data", "crowd")
     sets = []
     for name in ("shanghaitech-partB-train", "beijing-brt-train"):
@@ -224,10 +253,23 @@ def main():
         net = cv2.dnn.readNetFromONNX(tmp)
     finally:
         os.remove(tmp)
-    x, y = build(sets, net)
+    x, y, spans = build(sets, net)
     print(f"{len(x)} cells, {int(round(y.sum() / SCALE))} heads", file=sys.stderr)
-    params, mu, sd = train(x, y, args.epochs, args.seed)
-    write(sub, params, mu, sd, args.out)
+    if not args.folds:
+        params, mu, sd = train(x, y, args.epochs, args.seed)
+        write(sub, params, mu, sd, args.out)
+        return
+    os.makedirs(args.fold_dir, exist_ok=True)
+    brt = sets[1]
+    first = len(sets[0])  # BRT pictures follow ShanghaiTech's in spans
+    for k, held in enumerate(folds(brt, args.folds)):
+        out = set(held)
+        rows = np.concatenate([np.arange(*spans[i]) for i in range(len(spans)) if i < first or (i - first) not in out])
+        print(f"fold {k + 1}/{args.folds}: {len(held)} BRT frames held out, {len(rows)} cells to train on", file=sys.stderr)
+        params, mu, sd = train(x, y, args.epochs, args.seed, rows)
+        write(sub, params, mu, sd, os.path.join(args.fold_dir, f"fold{k + 1}.onnx"))
+        with open(os.path.join(args.fold_dir, f"fold{k + 1}.txt"), "w") as f:
+            f.writelines(os.path.basename(brt[i][0]) + "\n" for i in sorted(held))
 
 
 if __name__ == "__main__":

@@ -521,6 +521,13 @@ internal static partial class AgentApi
                             seen = t.SeenNow,
                         }),
                         zones = a.ZoneCounts,
+                        // Zones counted by the density estimate now (the rest by their tracks), each zone's estimate,
+                        // and the coarse density grid of the frame the estimate was made from, for the heat overlay.
+                        dense = a.DenseZones,
+                        estimates = a.Density?.Zones.ToDictionary(z => z.Key, z => Math.Round(z.Value, 1)),
+                        density = a.Density is { Grid: var g } d
+                            ? new { time = d.Time, columns = g.Columns, rows = g.Rows, cells = g.Cells.Select(v => Math.Round(v, 2)) }
+                            : null,
                         lines = h.LineCounts,
                     });
                     await http.Response.WriteAsync($"data: {json}\n\n", ct).ConfigureAwait(false);

@@ -24,6 +24,8 @@ internal static class AnalyzeCommand
           --every-frame        run the detector on every frame (no motion gating)
           --threads N          detector threads (default 1)
           --model FILE         detector model (default: the shipped models/yolox_nano_640x384.onnx)
+          --no-density         zones count tracked people only (default: with zones, the crowd density is
+                               estimated every densitySeconds of video and dense zones count by it)
           --annotate FILE.mp4  also write a video with boxes, track ids, lines and counts drawn in
           --snapshots DIR      also write a JPEG of each crossing
           --progress           progress also when the output is not a terminal: a plain line every 10 %
@@ -32,7 +34,7 @@ internal static class AnalyzeCommand
         """;
 
     private static readonly HashSet<string> Options = ["--video", "--gate", "--out", "--threads", "--model", "--annotate", "--snapshots"];
-    private static readonly HashSet<string> Flags = ["--occupancy", "--every-frame", "--progress", "--quiet"];
+    private static readonly HashSet<string> Flags = ["--occupancy", "--every-frame", "--progress", "--quiet", "--no-density"];
 
     public static async Task<int> RunAsync(IReadOnlyList<string> args, CancellationToken ct)
     {
@@ -54,11 +56,13 @@ internal static class AnalyzeCommand
         var info = await VideoProbe.ProbeAsync(video, ct).ConfigureAwait(false);
         var fps = spec.Fps ?? info.Fps;
         var scaled = spec.ScaledTo(info.Width, info.Height);
+        using var density = scaled.Zones.Count > 0 && !cl.Has("--no-density") ? DensityCounter.Load(threads: threads) : null;
         var options = new PipelineOptions
         {
             Detector = new DetectorOptions { Threads = threads },
 
             MotionGating = !cl.Has("--every-frame"),
+            InlineDensity = density,
         };
         using var detector = Detectors.Load(cl.Get("--model") ?? ModelFile.DefaultPath, options.Detector);
         using var pipeline = new GatePipeline(scaled, fps, detector, options);
@@ -223,15 +227,17 @@ internal static class AnalyzeCommand
             }
 
             AnsiConsole.Write(lines);
-            var crowds = new Table().Title("Crowd episodes").AddColumns("zone", "start", "alert", "end", "peak");
+            var crowds = new Table().Title("Crowd episodes").AddColumns("zone", "start", "alert", "end", "peak", "peak estimate");
             foreach (var c in _crowds)
             {
-                crowds.AddRow(Markup.Escape(c.Zone), c.StartFrame.ToString(), c.AlertFrame.ToString(), c.EndFrame?.ToString() ?? "-", c.Peak.ToString());
+                crowds.AddRow(
+                    Markup.Escape(c.Zone), c.StartFrame.ToString(), c.AlertFrame.ToString(), c.EndFrame?.ToString() ?? "-", c.Peak.ToString(),
+                    c.PeakEstimate is { } e ? e.ToString("0.0", System.Globalization.CultureInfo.InvariantCulture) : "-");
             }
 
             if (_crowds.Count == 0)
             {
-                crowds.AddRow("(none)", "", "", "", "");
+                crowds.AddRow("(none)", "", "", "", "", "");
             }
 
             AnsiConsole.Write(crowds);
@@ -239,7 +245,8 @@ internal static class AnalyzeCommand
             AnsiConsole.MarkupLine(
                 $"{stats.Frames} frames in {stats.Elapsed.TotalSeconds:0.0} s: [bold]{stats.FramesPerSecond:0.0} frames/s[/], " +
                 $"detector on {stats.DetectedFrames} frames; per frame: motion {stats.MotionMs / n:0.0} ms, " +
-                $"detect {stats.DetectMs / n:0.0} ms, track {stats.TrackMs / n:0.00} ms, gate {stats.GateMs / n:0.00} ms");
+                $"detect {stats.DetectMs / n:0.0} ms, track {stats.TrackMs / n:0.00} ms, gate {stats.GateMs / n:0.00} ms, " +
+                $"density {stats.DensityMs / n:0.0} ms");
             AnsiConsole.MarkupLine($"events: [link]{Markup.Escape(outPath)}[/]");
         }
     }

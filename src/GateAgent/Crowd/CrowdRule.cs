@@ -12,10 +12,23 @@ internal sealed record CrowdOptions
     public double CooldownSeconds { get; init; } = 10.0;
 }
 
-/// <summary>A crowd gathering in a zone: condition held from StartFrame, flagged at AlertFrame, cleared at EndFrame.</summary>
+/// <summary>
+/// A crowd gathering in a zone: condition held from StartFrame, flagged at AlertFrame, cleared at EndFrame.
+/// <see cref="Peak"/> is the most people the zone held; <see cref="Estimate"/> the density estimate of the zone at the
+/// alert (and, once cleared, at its end), null on a camera without density estimates.
+/// </summary>
 internal sealed record CrowdEpisode(
     string Zone, long StartFrame, DateTimeOffset StartTime, long AlertFrame, DateTimeOffset AlertTime,
-    long? EndFrame, DateTimeOffset? EndTime, int Peak);
+    long? EndFrame, DateTimeOffset? EndTime, int Peak)
+{
+    public double? Estimate { get; init; }
+
+    /// <summary>The highest density estimate during the episode (null without estimates).</summary>
+    public double? PeakEstimate { get; init; }
+
+    /// <summary>Whether the zone was counted by the density estimate (not its tracks) when the episode was last updated.</summary>
+    public bool Dense { get; init; }
+}
 
 internal enum CrowdChange
 {
@@ -34,11 +47,24 @@ internal sealed class CrowdRule(string zone, int crowdMin, double crowdSeconds, 
     private (long Frame, DateTimeOffset Time)? _lastAbove;   // latest frame at or above crowdMin
     private DateTimeOffset? _cooldownUntil;
     private int _peak;
+    private double? _estimate;
+    private double? _peakEstimate;
+    private bool _dense;
 
     public CrowdEpisode? Active { get; private set; }
 
-    public (CrowdChange Change, CrowdEpisode? Episode) Observe(int count, long frame, DateTimeOffset time)
+    /// <param name="count">The zone's occupancy in this frame.</param>
+    /// <param name="estimate">The zone's newest density estimate, or null when there is none; carried by the episode.</param>
+    /// <param name="dense">Whether <paramref name="count"/> is the estimate's rather than the tracks'.</param>
+    public (CrowdChange Change, CrowdEpisode? Episode) Observe(int count, long frame, DateTimeOffset time, double? estimate = null, bool dense = false)
     {
+        _estimate = estimate;
+        _dense = dense;
+        if (estimate is { } e && Active is not null)
+        {
+            _peakEstimate = Math.Max(_peakEstimate ?? 0, e);
+        }
+
         if (count >= crowdMin)
         {
             var gapTooLong = _lastAbove is { } la && (time - la.Time).TotalSeconds > options.GapSeconds;
@@ -52,7 +78,7 @@ internal sealed class CrowdRule(string zone, int crowdMin, double crowdSeconds, 
             _peak = Math.Max(_peak, count);
             if (Active is not null)
             {
-                Active = Active with { Peak = _peak };
+                Active = Active with { Peak = _peak, PeakEstimate = _peakEstimate, Dense = dense };
                 return (CrowdChange.None, null);
             }
 
@@ -60,7 +86,13 @@ internal sealed class CrowdRule(string zone, int crowdMin, double crowdSeconds, 
             var coolingDown = _cooldownUntil is { } until && time < until;
             if (held >= crowdSeconds && !coolingDown)
             {
-                Active = new CrowdEpisode(zone, _start.Value.Frame, _start.Value.Time, frame, time, null, null, _peak);
+                _peakEstimate = estimate;
+                Active = new CrowdEpisode(zone, _start.Value.Frame, _start.Value.Time, frame, time, null, null, _peak)
+                {
+                    Estimate = estimate,
+                    PeakEstimate = estimate,
+                    Dense = dense,
+                };
                 return (CrowdChange.Raised, Active);
             }
 
@@ -92,10 +124,11 @@ internal sealed class CrowdRule(string zone, int crowdMin, double crowdSeconds, 
 
     private CrowdEpisode Clear(long endFrame, DateTimeOffset endTime)
     {
-        var ended = Active! with { EndFrame = endFrame, EndTime = endTime, Peak = _peak };
+        var ended = Active! with { EndFrame = endFrame, EndTime = endTime, Peak = _peak, Estimate = _estimate, PeakEstimate = _peakEstimate, Dense = _dense };
         Active = null;
         _start = null;
         _lastAbove = null;
+        _peakEstimate = null;
         _cooldownUntil = endTime + TimeSpan.FromSeconds(options.CooldownSeconds);
         return ended;
     }

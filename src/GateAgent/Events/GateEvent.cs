@@ -39,6 +39,10 @@ internal static class EventJson
         w.WriteNumber("alertFrame", e.AlertFrame);
         w.WriteNumber("endFrame", e.EndFrame ?? e.AlertFrame);
         w.WriteNumber("peak", e.Peak);
+        if (e.PeakEstimate is { } estimate)
+        {
+            w.WriteNumber("peakEstimate", Math.Round(estimate, 1));
+        }
     });
 
     public static string Occupancy(OccupancyEvent o) => Write(w =>

@@ -24,27 +24,48 @@ internal sealed record GateOptions
     public double StaticTravel { get; init; } = 0.5;
 
     public CrowdOptions Crowd { get; init; } = new();
+
+    /// <summary>
+    /// A density reading older than this many estimate periods is not used (zones count tracks): the estimates have
+    /// stopped (a failing model, a stalled background task), and a crowd that left must not stay on the count.
+    /// Three periods let one slow estimate (the cores busy with the detectors) come late without a fallback.
+    /// </summary>
+    public double DensityMaxAgePeriods { get; init; } = 3;
 }
+
+/// <summary>
+/// A zone's most people in one minute of capture time (and its highest density estimate then): what the console
+/// charts per gate and hour. Minutes with nobody in the zone are not sent.
+/// </summary>
+internal sealed record ZonePeakEvent(string Zone, DateTimeOffset Minute, long LastFrame, int Peak, double? Estimate) : GateEvent(LastFrame, Minute);
 
 /// <summary>Turns tracks into gate facts: crossings per line, people per zone, crowd flags.</summary>
 internal sealed class GateAnalyzer
 {
     private readonly List<LineCounter> _lines;
-    private readonly List<(GateZone Zone, CrowdRule Rule)> _zones;
+    private readonly List<ZoneState> _zones;
     private readonly long _holdFrames;
     private readonly GateOptions _options;
+    private readonly TimeSpan _densityMaxAge;
 
     public GateAnalyzer(GateSpec spec, double fps, GateOptions options)
     {
         _lines = spec.Lines.Select(l => new LineCounter(l)).ToList();
-        _zones = spec.Zones.Select(z => (z, new CrowdRule(z.Id, z.CrowdMin, z.CrowdSeconds, options.Crowd))).ToList();
+        _zones = spec.Zones.Select(z => new ZoneState(z, new CrowdRule(z.Id, z.CrowdMin, z.CrowdSeconds, options.Crowd))).ToList();
         _holdFrames = (long)Math.Round(options.OccupancyHoldSeconds * fps);
         _options = options;
+        _densityMaxAge = TimeSpan.FromSeconds(options.DensityMaxAgePeriods * spec.DensitySeconds);
     }
+
+    /// <summary>Zones counted by the density estimate in the last frame (the rest count their tracks).</summary>
+    public IReadOnlySet<string> DenseZones => _zones.Where(z => z.Switch.Dense).Select(z => z.Zone.Id).ToHashSet(StringComparer.Ordinal);
 
     private bool IsClutter(Track.Track t) => t.Travel < _options.StaticTravel && t.MeanScore < _options.StaticClutterScore;
 
-    public void Observe(IReadOnlyList<Track.Track> tracks, long frame, DateTimeOffset time, List<GateEvent> events, Dictionary<string, int> zoneCounts)
+    /// <param name="density">The camera's newest density estimate, or null on a camera without one.</param>
+    public void Observe(
+        IReadOnlyList<Track.Track> tracks, long frame, DateTimeOffset time, List<GateEvent> events, Dictionary<string, int> zoneCounts,
+        DensityReading? density = null)
     {
         foreach (var t in tracks)
         {
@@ -70,23 +91,32 @@ internal sealed class GateAnalyzer
             events.AddRange(line.Forget(live).Select(c => new CrossingEvent(c)));
         }
 
-        foreach (var (zone, rule) in _zones)
+        var fresh = density is not null && time - density.Time <= _densityMaxAge && density.Time <= time ? density : null;
+        foreach (var state in _zones)
         {
-            var count = 0;
+            var zone = state.Zone;
+            var tracked = 0;
             foreach (var t in tracks)
             {
                 if (t.IsConfirmed && t.Class == ObjectClass.Person && frame - t.LastSeenFrame <= _holdFrames
                     && !IsClutter(t) && Geometry.PointInPolygon(zone.Polygon, t.Foot))
                 {
-                    count++;
+                    tracked++;
                 }
             }
 
+            double? estimate = fresh is not null && fresh.Zones.TryGetValue(zone.Id, out var e) ? e : null;
+            var count = state.Switch.Choose(tracked, estimate);
             zoneCounts[zone.Id] = count;
-            var (change, episode) = rule.Observe(count, frame, time);
+            var (change, episode) = state.Rule.Observe(count, frame, time, estimate, state.Switch.Dense);
             if (change != CrowdChange.None)
             {
                 events.Add(new CrowdEvent(episode!, change));
+            }
+
+            if (state.Minute(count, estimate, frame, time) is { } peak)
+            {
+                events.Add(peak);
             }
         }
     }
@@ -99,12 +129,59 @@ internal sealed class GateAnalyzer
             yield return new CrossingEvent(c);
         }
 
-        foreach (var (_, rule) in _zones)
+        foreach (var state in _zones)
         {
-            if (rule.Flush() is { } ended)
+            if (state.Rule.Flush() is { } ended)
             {
                 yield return new CrowdEvent(ended, CrowdChange.Cleared);
             }
+
+            if (state.Close() is { } peak)
+            {
+                yield return peak;
+            }
+        }
+    }
+
+    /// <summary>One zone's crowd rule, its tracks/estimate switch and the minute whose peak it is collecting.</summary>
+    private sealed class ZoneState(GateZone zone, CrowdRule rule)
+    {
+        private DateTimeOffset? _minute;
+        private long _lastFrame;
+        private int _peak;
+        private double? _estimate;
+
+        public GateZone Zone { get; } = zone;
+
+        public CrowdRule Rule { get; } = rule;
+
+        public OccupancySwitch Switch { get; } = new();
+
+        /// <summary>Adds a frame to the current minute; returns the previous minute's peak when this frame starts a new one.</summary>
+        public ZonePeakEvent? Minute(int count, double? estimate, long frame, DateTimeOffset time)
+        {
+            var minute = new DateTimeOffset(time.UtcTicks - (time.UtcTicks % TimeSpan.TicksPerMinute), TimeSpan.Zero);
+            var closed = _minute is { } m && m != minute ? Close() : null;
+            _minute = minute;
+            _lastFrame = frame;
+            _peak = Math.Max(_peak, count);
+            if (estimate is { } e)
+            {
+                _estimate = Math.Max(_estimate ?? 0, e);
+            }
+
+            return closed;
+        }
+
+        public ZonePeakEvent? Close()
+        {
+            var peak = _minute is { } m && (_peak > 0 || _estimate >= 0.5)
+                ? new ZonePeakEvent(Zone.Id, m, _lastFrame, _peak, _estimate is { } e ? Math.Round(e, 1) : null)
+                : null;
+            _minute = null;
+            _peak = 0;
+            _estimate = null;
+            return peak;
         }
     }
 }

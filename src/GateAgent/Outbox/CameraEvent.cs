@@ -33,8 +33,29 @@ internal sealed record BarrierData(bool Allowed, bool Opened, string? Problem);
 /// </summary>
 internal sealed record PlateData(string Text, double Confidence, string? Crop);
 
-/// <summary>For "crowd-start" and "crowd-end" alike: the console pairs them by zone and start time.</summary>
-internal sealed record CrowdData(string Zone, DateTimeOffset StartTime, int Peak) : EventData;
+/// <summary>
+/// For "crowd-start" and "crowd-end" alike: the console pairs them by zone and start time. <see cref="Peak"/> is the
+/// most people counted in the zone so far; the density estimate of the zone at that moment (<see cref="Estimate"/>)
+/// and its highest (<see cref="PeakEstimate"/>) are absent on a camera without estimates. <see cref="Counting"/> says
+/// which the zone's count came from when the event was made: "tracks" or "density".
+/// </summary>
+internal sealed record CrowdData(string Zone, DateTimeOffset StartTime, int Peak) : EventData
+{
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public double? Estimate { get; init; }
+
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public double? PeakEstimate { get; init; }
+
+    public string Counting { get; init; } = "tracks";
+}
+
+/// <summary>"zone-peak": a zone's most people in the minute from <see cref="Minute"/>, and its highest density estimate then.</summary>
+internal sealed record ZonePeakData(string Zone, DateTimeOffset Minute, int Peak) : EventData
+{
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public double? Estimate { get; init; }
+}
 
 /// <summary>"camera-online" has nothing to say beyond its time: <c>{}</c>.</summary>
 internal sealed record OnlineData : EventData;
@@ -54,6 +75,7 @@ internal sealed record CameraEvent(string Type, DateTimeOffset Time, EventData D
         CrossingEvent { Crossing: var c } => Crossing(c, null),
         CrowdEvent { Change: CrowdChange.Raised, Episode: var ep } => new("crowd-start", ep.AlertTime, Crowd(ep)),
         CrowdEvent { Change: CrowdChange.Cleared, Episode: var ep } => new("crowd-end", ep.EndTime!.Value, Crowd(ep)),
+        ZonePeakEvent p => new("zone-peak", p.Minute, new ZonePeakData(p.Zone, p.Minute, p.Peak) { Estimate = p.Estimate }),
         _ => null,
     };
 
@@ -63,7 +85,15 @@ internal sealed record CameraEvent(string Type, DateTimeOffset Time, EventData D
     /// <summary>The data as the outbox takes it: always a JSON object.</summary>
     public JsonElement Json() => JsonSerializer.SerializeToElement(Data, Data.GetType(), CameraEventJson.Default);
 
-    private static CrowdData Crowd(CrowdEpisode ep) => new(ep.Zone, ep.StartTime, ep.Peak);
+    private static CrowdData Crowd(CrowdEpisode ep) => new(ep.Zone, ep.StartTime, ep.Peak)
+    {
+        Estimate = Round(ep.Estimate),
+        PeakEstimate = Round(ep.PeakEstimate),
+        Counting = ep.Dense ? "density" : "tracks",
+    };
+
+    /// <summary>A tenth of a person is as fine as an estimate means anything.</summary>
+    private static double? Round(double? v) => v is { } x ? Math.Round(x, 1) : null;
 }
 
 /// <summary>
@@ -90,6 +120,7 @@ internal sealed record Protection(DateTimeOffset From, DateTimeOffset To, string
 [JsonSerializable(typeof(PlateData))]
 [JsonSerializable(typeof(BarrierData))]
 [JsonSerializable(typeof(CrowdData))]
+[JsonSerializable(typeof(ZonePeakData))]
 [JsonSerializable(typeof(OnlineData))]
 [JsonSerializable(typeof(OfflineData))]
 internal sealed partial class CameraEventJson : JsonSerializerContext;

@@ -71,6 +71,11 @@ internal sealed class CameraAnalysis(
                 camera.Barrier is { } b ? new LaneBarrier(b, LaneBarrier.Http, log) : null)
             : null;
 
+        // Crowd density only where there are zones to count, in the background (never in this loop's frame time).
+        await using var density = spec.Zones.Count > 0 && models.Density is { } counter
+            ? new DensityStage(counter, spec, analysisSlots, log, camera.Id)
+            : null;
+
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
         var reader = new FfmpegFrameReader(time);
         var decode = Task.Run(
@@ -83,7 +88,8 @@ internal sealed class CameraAnalysis(
             {
                 using (frame)
                 {
-                    var a = await ProcessAsync(pipeline, frame, ct).ConfigureAwait(false);
+                    var a = await ProcessAsync(pipeline, frame, density?.Latest, ct).ConfigureAwait(false);
+                    density?.Offer(frame);
                     status.Analysed(a, time.GetUtcNow());
                     Volatile.Write(ref _latest, a);
                     annotator.Observe(a);
@@ -169,14 +175,14 @@ internal sealed class CameraAnalysis(
         }
     }
 
-    private async Task<FrameAnalysis> ProcessAsync(GatePipeline pipeline, Frame frame, CancellationToken ct)
+    private async Task<FrameAnalysis> ProcessAsync(GatePipeline pipeline, Frame frame, DensityReading? density, CancellationToken ct)
     {
         // Cameras take turns on the cores: eight single-threaded detectors on two cores thrash each
         // other's caches (measured: 35 -> 210 ms per frame), while two at a time keep their speed.
         await analysisSlots.WaitAsync(ct).ConfigureAwait(false);
         try
         {
-            return pipeline.Process(frame);
+            return pipeline.Process(frame, density);
         }
         finally
         {

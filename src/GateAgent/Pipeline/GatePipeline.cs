@@ -22,10 +22,17 @@ internal sealed record PipelineOptions
 
     /// <summary>Off for evaluation runs that must analyse every frame.</summary>
     public bool MotionGating { get; init; } = true;
+
+    /// <summary>
+    /// For a file's analysis: the density counter run inline, every densitySeconds of the video's time, so a run
+    /// gives the same result each time. A live camera estimates in the background instead (DensityStage) and passes
+    /// its newest reading to <see cref="GatePipeline.Process"/>.
+    /// </summary>
+    public Crowd.DensityCounter? InlineDensity { get; init; }
 }
 
-/// <summary>Milliseconds spent per stage on one frame.</summary>
-internal readonly record struct StageTimes(double Motion, double Detect, double Track, double Gate);
+/// <summary>Milliseconds spent per stage on one frame; <see cref="Density"/> only on frames estimated inline.</summary>
+internal readonly record struct StageTimes(double Motion, double Detect, double Track, double Gate, double Density = 0);
 
 internal sealed record TrackView(int Id, Box Box, ObjectClass Class, TrackState State, bool SeenNow);
 
@@ -41,6 +48,12 @@ internal sealed record FrameAnalysis(
 {
     /// <summary>How many views of the frame the model ran on (0 when the motion gate skipped the detector).</summary>
     public int Views { get; init; }
+
+    /// <summary>The density estimate the zones were read with (null: none, or too old to use).</summary>
+    public Crowd.DensityReading? Density { get; init; }
+
+    /// <summary>Zones counted by the density estimate in this frame rather than by their tracks.</summary>
+    public IReadOnlySet<string> DenseZones { get; init; } = new HashSet<string>();
 }
 
 /// <summary>
@@ -55,6 +68,8 @@ internal sealed class GatePipeline : IDisposable
     private readonly ByteTracker _tracker;
     private readonly GateAnalyzer _gate;
     private readonly PipelineOptions _options;
+    private readonly Crowd.DensitySchedule _inlineSchedule;
+    private Crowd.DensityReading? _inlineLatest;
 
     public GatePipeline(GateSpec spec, double fps, IObjectDetector detector, PipelineOptions options)
     {
@@ -65,11 +80,13 @@ internal sealed class GatePipeline : IDisposable
         _motion = new MotionGate(options.Motion);
         _tracker = new ByteTracker(options.Tracker, fps);
         _gate = new GateAnalyzer(spec, fps, options.Gate);
+        _inlineSchedule = new Crowd.DensitySchedule(spec.DensitySeconds);
     }
 
     public GateSpec Spec { get; }
 
-    public FrameAnalysis Process(Frame frame)
+    /// <param name="density">A live camera's newest density estimate (null: none, or the pipeline estimates inline).</param>
+    public FrameAnalysis Process(Frame frame, Crowd.DensityReading? density = null)
     {
         var t0 = Stopwatch.GetTimestamp();
         var moving = _tracker.Tracks.Any(t => t.State == TrackState.Tracked && t.Speed > _options.Motion.MovingTrackSpeed);
@@ -93,10 +110,12 @@ internal sealed class GatePipeline : IDisposable
         }
 
         var t3 = Stopwatch.GetTimestamp();
+        density ??= Inline(frame);
+        var t4 = Stopwatch.GetTimestamp();
         var events = new List<GateEvent>();
         var counts = new Dictionary<string, int>(StringComparer.Ordinal);
-        _gate.Observe(_tracker.Tracks, frame.Index, frame.CaptureTime, events, counts);
-        var t4 = Stopwatch.GetTimestamp();
+        _gate.Observe(_tracker.Tracks, frame.Index, frame.CaptureTime, events, counts, density);
+        var t5 = Stopwatch.GetTimestamp();
 
         var views = _tracker.Tracks
             .Select(t => new TrackView(t.Id, t.Box, t.Class, t.State, t.LastSeenFrame == frame.Index))
@@ -105,10 +124,29 @@ internal sealed class GatePipeline : IDisposable
             Stopwatch.GetElapsedTime(t0, t1).TotalMilliseconds,
             Stopwatch.GetElapsedTime(t1, t2).TotalMilliseconds,
             Stopwatch.GetElapsedTime(t2, t3).TotalMilliseconds,
+            Stopwatch.GetElapsedTime(t4, t5).TotalMilliseconds,
             Stopwatch.GetElapsedTime(t3, t4).TotalMilliseconds))
         {
             Views = detect ? _detector.LastViews.Count : 0,
+            Density = density,
+            DenseZones = _gate.DenseZones,
         };
+    }
+
+    /// <summary>The inline estimate for a file's analysis, made when one is due; the newest one otherwise.</summary>
+    private Crowd.DensityReading? Inline(Frame frame)
+    {
+        if (_options.InlineDensity is not { } counter || Spec.Zones.Count == 0)
+        {
+            return null;
+        }
+
+        if (_inlineSchedule.Take(frame.CaptureTime))
+        {
+            _inlineLatest = Crowd.DensityStage.Estimate(counter, Spec, frame.Mat, frame.Index, frame.CaptureTime);
+        }
+
+        return _inlineLatest;
     }
 
     /// <summary>

@@ -29,6 +29,9 @@ internal sealed class AnalysisStats
 
     public double GateMs { get; set; }
 
+    /// <summary>Crowd density estimates made inline (a file's analysis of a gate with zones).</summary>
+    public double DensityMs { get; set; }
+
     public double FramesPerSecond => Elapsed.TotalSeconds > 0 ? Frames / Elapsed.TotalSeconds : 0;
 
     public void Add(FrameAnalysis a)
@@ -40,6 +43,7 @@ internal sealed class AnalysisStats
         DetectMs += a.Times.Detect;
         TrackMs += a.Times.Track;
         GateMs += a.Times.Gate;
+        DensityMs += a.Times.Density;
     }
 }
 

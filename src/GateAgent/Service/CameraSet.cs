@@ -24,6 +24,8 @@ internal sealed partial class CameraSet(
     private byte[]? _model;
     private PlateReader? _plates;
     private bool _platesTried;
+    private Crowd.DensityCounter? _density;
+    private bool _densityTried;
 
     public AgentConfig Config { get; private set; } = config;
 
@@ -88,6 +90,22 @@ internal sealed partial class CameraSet(
                 }
             }
 
+            if (!_densityTried && next.Cameras.Any(c => c.Gate is not null))
+            {
+                // Loaded for any analysed camera, not only those with zones today: a zone added to a gate spec later
+                // restarts only the analysis, with the models the camera was started with. Tried once, like plates:
+                // without it the zones count their tracks.
+                _densityTried = true;
+                try
+                {
+                    _density = Crowd.DensityCounter.Load(threads: 1);
+                }
+                catch (Exception e) when (e is ModelException or Microsoft.ML.OnnxRuntime.OnnxRuntimeException)
+                {
+                    Log.DensityUnavailable(_log, e.Message);
+                }
+            }
+
             Dictionary<string, CameraSupervisor> current;
             lock (_gate)
             {
@@ -133,7 +151,7 @@ internal sealed partial class CameraSet(
                     try
                     {
                         Directory.CreateDirectory(next.CameraFolder(camera.Id));
-                        var supervisor = new CameraSupervisor(camera, next, index, outbox, new AnalysisModels(_model, _plates), _analysisSlots, time, logs.CreateLogger($"GateWatch.Agent.Camera.{camera.Id}"));
+                        var supervisor = new CameraSupervisor(camera, next, index, outbox, new AnalysisModels(_model, _plates, _density), _analysisSlots, time, logs.CreateLogger($"GateWatch.Agent.Camera.{camera.Id}"));
                         current[camera.Id] = supervisor;
                         supervisor.Start();
                         Log.Starting(_log, camera.Id, camera.Name, camera.Gate is null ? "recording only" : $"recording, analysing at {camera.AnalysisFps} frames/s");
@@ -242,6 +260,7 @@ internal sealed partial class CameraSet(
         _applying.Dispose();
         _analysisSlots.Dispose();
         _plates?.Dispose();
+        _density?.Dispose();
     }
 
     private static partial class Log
@@ -260,6 +279,9 @@ internal sealed partial class CameraSet(
 
         [LoggerMessage(Level = LogLevel.Error, Message = "plate reading is off for every camera: {Why}")]
         public static partial void PlatesUnavailable(ILogger log, string why);
+
+        [LoggerMessage(Level = LogLevel.Error, Message = "crowd density estimates are off for every camera (zones count tracked people): {Why}")]
+        public static partial void DensityUnavailable(ILogger log, string why);
 
         [LoggerMessage(Level = LogLevel.Information, Message = "camera {Camera}: stopping, {Why}")]
         public static partial void Stopping(ILogger log, string camera, string why);

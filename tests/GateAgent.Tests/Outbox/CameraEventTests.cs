@@ -42,7 +42,7 @@ public sealed class CameraEventTests
 
         Assert.NotNull(e);
         Assert.Equal(("crowd-start", Open.AlertTime), (e.Type, e.Time));
-        Assert.Equal(Before(new { zone = "hall", startTime = T0, peak = 6 }), e.Json().GetRawText());
+        Assert.Equal(Before(new { zone = "hall", startTime = T0, peak = 6, counting = "tracks" }), e.Json().GetRawText());
         Assert.Equal(new Protection(T0 - PreRoll, Open.AlertTime + PostRoll, "crowd in hall"), Protection.For(raised, PreRoll, PostRoll));
     }
 
@@ -55,7 +55,7 @@ public sealed class CameraEventTests
 
         Assert.NotNull(e);
         Assert.Equal(("crowd-end", Closed.EndTime!.Value), (e.Type, e.Time));
-        Assert.Equal(Before(new { zone = "hall", startTime = T0, peak = 7 }), e.Json().GetRawText());
+        Assert.Equal(Before(new { zone = "hall", startTime = T0, peak = 7, counting = "tracks" }), e.Json().GetRawText());
         Assert.Equal(new Protection(T0 - PreRoll, Closed.EndTime.Value + PostRoll, "crowd in hall"), Protection.For(cleared, PreRoll, PostRoll));
     }
 
