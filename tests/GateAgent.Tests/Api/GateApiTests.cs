@@ -74,6 +74,37 @@ public sealed class GateApiTests(GateAgentFixture fixture) : IClassFixture<GateA
     }
 
     [Fact]
+    public async Task Live_metadata_of_a_camera_with_a_zone_carries_its_density_estimate_and_grid()
+    {
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        using var response = await Agent.Http.GetAsync("api/cameras/gate/live/meta", HttpCompletionOption.ResponseHeadersRead, cts.Token);
+        using var reader = new StreamReader(await response.Content.ReadAsStreamAsync(cts.Token));
+
+        // The first messages may come before the first estimate (it runs in the background, every 2 s).
+        JsonElement message;
+        while (true)
+        {
+            var line = await reader.ReadLineAsync(cts.Token) ?? throw new InvalidOperationException("the stream ended");
+            if (line.StartsWith("data: ", StringComparison.Ordinal))
+            {
+                message = JsonDocument.Parse(line["data: ".Length..]).RootElement.Clone();
+                if (message.GetProperty("density").ValueKind == JsonValueKind.Object)
+                {
+                    break;
+                }
+            }
+        }
+
+        var density = message.GetProperty("density");
+        // The 320x240 analysis frame in 16 x 12 blocks; an estimate for each zone the frame has.
+        Assert.Equal(16, density.GetProperty("columns").GetInt32());
+        Assert.Equal(12, density.GetProperty("rows").GetInt32());
+        Assert.Equal(16 * 12, density.GetProperty("cells").GetArrayLength());
+        Assert.True(message.GetProperty("estimates").TryGetProperty("junction", out var estimate) && estimate.GetDouble() >= 0);
+        Assert.Equal(JsonValueKind.Array, message.GetProperty("dense").ValueKind);
+    }
+
+    [Fact]
     public async Task A_malformed_spec_is_refused_with_its_json_path_and_the_file_is_unchanged()
     {
         var gate = await GetGateAsync();
