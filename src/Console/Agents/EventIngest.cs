@@ -35,8 +35,11 @@ internal sealed partial class EventIngest(ConsoleDb db, TimeProvider time, IEnum
 {
     public static readonly IReadOnlySet<string> Types = new HashSet<string>(StringComparer.Ordinal)
     {
-        "crossing", "crowd-start", "crowd-end", "camera-offline", "camera-online",
+        "crossing", "crowd-start", "crowd-end", "camera-offline", "camera-online", ZonePeak,
     };
+
+    /// <summary>A zone's most people in a minute (and its highest density estimate): the statistics' crowd chart.</summary>
+    public const string ZonePeak = "zone-peak";
 
     /// <summary>An event's own fields are small; anything bigger is not from an agent.</summary>
     private const int MaxDataBytes = 4096;

@@ -41,7 +41,12 @@ internal static class AlertEndpoints
             using var c = db.Open();
             using var cmd = c.CreateCommand();
             cmd.CommandText = $"""
-                SELECT e.id, e.agent, e.camera, e.type, e.time_ms, e.data, a.by_user, a.time_ms, a.note, b.time_ms
+                SELECT e.id, e.agent, e.camera, e.type, e.time_ms, e.data, a.by_user, a.time_ms, a.note, b.time_ms,
+                  -- A gathering's crowd-end (same zone and start), for its final peak: found by the camera's index from the alert's time on.
+                  CASE WHEN e.type = 'crowd-start' THEN (SELECT x.data FROM events x
+                    WHERE x.agent = e.agent AND x.camera = e.camera AND x.time_ms >= e.time_ms AND x.type = 'crowd-end'
+                      AND json_extract(x.data, '$.zone') = json_extract(e.data, '$.zone')
+                      AND json_extract(x.data, '$.startTime') = json_extract(e.data, '$.startTime') LIMIT 1) END
                 {StateJoins}
                 WHERE e.type IN ('{string.Join("', '", Types)}') AND e.time_ms >= $since
                   AND ($open = 0 OR (a.event_id IS NULL AND b.id IS NULL))
@@ -56,6 +61,7 @@ internal static class AlertEndpoints
                 while (r.Read())
                 {
                     using var data = JsonDocument.Parse(r.GetString(5));
+                    using var ended = r.IsDBNull(10) ? null : JsonDocument.Parse(r.GetString(10));
                     list.Add((r.GetInt64(4), new
                     {
                         id = r.GetString(0),
@@ -67,6 +73,8 @@ internal static class AlertEndpoints
                         acknowledged = r.IsDBNull(6) ? null : new { by = r.GetString(6), time = DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(7)), note = r.GetString(8) },
                         // An agent that answers again, or a camera recorded again, clears its own alert: the guard need not acknowledge a blip.
                         cleared = r.IsDBNull(9) ? (DateTimeOffset?)null : DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(9)),
+                        // A crowd alert stays for the guard to acknowledge after the crowd left; its end says how big it got.
+                        ended = ended?.RootElement.Clone(),
                     }));
                 }
             }

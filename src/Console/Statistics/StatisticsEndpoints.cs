@@ -8,7 +8,7 @@ using Microsoft.Data.Sqlite;
 namespace GateWatch.Central.Statistics;
 
 /// <summary>
-/// Entries, exits and alerts (plate alerts included) per hour or day, for reviewers, as JSON or CSV. The database groups and counts;
+/// Entries, exits, alerts (plate alerts included) and crowd peaks per hour or day, for reviewers, as JSON or CSV. The database groups and counts;
 /// the events themselves are never loaded, so a year of a busy gate costs one index scan.
 /// </summary>
 internal static class StatisticsEndpoints
@@ -30,6 +30,8 @@ internal static class StatisticsEndpoints
             Parse(from, to, bucket, format, time, out var q) is { } bad ? bad : Crossings(db, q!));
         stats.MapGet("/alerts", (string? from, string? to, string? bucket, string? format, ConsoleDb db, TimeProvider time) =>
             Parse(from, to, bucket, format, time, out var q) is { } bad ? bad : Alerts(db, q!));
+        stats.MapGet("/crowd", (string? from, string? to, string? bucket, string? format, ConsoleDb db, TimeProvider time) =>
+            Parse(from, to, bucket, format, time, out var q) is { } bad ? bad : Crowd(db, q!));
         return app;
     }
 
@@ -84,6 +86,37 @@ internal static class StatisticsEndpoints
         return q.Csv
             ? Csv(q, "alerts", "bucket_utc,agent,camera,type,count", rows.Select(x => Line(x.Bucket, x.Agent, x.Camera, x.Type, Num(x.Count))))
             : Results.Json(rows.Select(x => new { bucket = x.Bucket, agent = x.Agent, camera = x.Camera, type = x.Type, count = x.Count }));
+    }
+
+    /// <summary>
+    /// The most people each zone held per bucket (from the agents' minute peaks), and its highest density estimate:
+    /// how big the gatherings at each gate got, hour by hour. A zone with nobody in it sends nothing, so has no row.
+    /// </summary>
+    private static IResult Crowd(ConsoleDb db, Query q)
+    {
+        using var c = db.Open();
+        using var cmd = Command(c, q, $"""
+            SELECT (e.time_ms / $bucket) * $bucket AS b, e.agent, COALESCE(a.name, e.agent), e.camera,
+                   COALESCE(json_extract(e.data, '$.zone'), '') AS zone,
+                   MAX(COALESCE(json_extract(e.data, '$.peak'), 0)), MAX(json_extract(e.data, '$.estimate'))
+            FROM events e LEFT JOIN agents a ON a.id = e.agent
+            WHERE e.type = '{Agents.EventIngest.ZonePeak}' AND e.time_ms >= $from AND e.time_ms < $to
+            GROUP BY b, e.agent, e.camera, zone
+            ORDER BY b, e.agent, e.camera, zone
+            """);
+        using var r = cmd.ExecuteReader();
+        var rows = new List<(string Bucket, string Agent, string AgentName, string Camera, string Zone, long Peak, double? Estimate)>();
+        while (r.Read())
+        {
+            rows.Add((UtcTime.Format(UtcTime.FromMs(r.GetInt64(0))), r.GetString(1), r.GetString(2), r.GetString(3),
+                Convert.ToString(r.GetValue(4), CultureInfo.InvariantCulture) ?? "", Convert.ToInt64(r.GetValue(5), CultureInfo.InvariantCulture),
+                r.IsDBNull(6) ? null : Math.Round(Convert.ToDouble(r.GetValue(6), CultureInfo.InvariantCulture), 1)));
+        }
+
+        return q.Csv
+            ? Csv(q, "crowd", "bucket_utc,agent,camera,zone,peak_people,peak_estimate", rows.Select(x => Line(
+                x.Bucket, x.Agent, x.Camera, x.Zone, Num(x.Peak), x.Estimate is { } e ? e.ToString("0.0", CultureInfo.InvariantCulture) : "")))
+            : Results.Json(rows.Select(x => new { bucket = x.Bucket, agent = x.Agent, agentName = x.AgentName, camera = x.Camera, zone = x.Zone, peak = x.Peak, estimate = x.Estimate }));
     }
 
     private static SqliteCommand Command(SqliteConnection c, Query q, string sql)

@@ -34,6 +34,12 @@ class Tile {
     // The newest open plate alert of this camera, on the picture: the guard looks for that vehicle.
     this.plateTag = el('span', { class: 'plate-tag', 'data-testid': 'plate-tag', hidden: true });
     this.pill = el('span', { class: 'pill', 'data-testid': 'state' });
+    // The crowd density over the picture, remembered per camera on this browser.
+    this.heatKey = `gatewatch.heat.${key(w.agent, w.camera)}`;
+    this.heatButton = el('button', {
+      type: 'button', class: 'secondary heat-toggle', 'data-testid': 'heat', 'aria-pressed': 'false',
+      title: 'Lay the crowd density estimate over the picture', onclick: () => this.setHeat(!this.overlay.heat),
+    }, 'Heat');
     this.name = el('h2', { class: 'cam-name' });
     this.agentName = el('span', { class: 'agent-name' });
     this.todayIn = el('b', { 'data-testid': 'today-in' }, '–');
@@ -47,10 +53,12 @@ class Tile {
     },
     el('header', { class: 'tile-head' },
       el('div', { class: 'titles' }, this.name, this.agentName),
+      this.heatButton,
       this.pill),
     this.stage = el('div', { class: 'stage' }, this.video, this.still, this.canvas, this.notice, this.live, this.plateTag, this.latency),
     el('footer', { class: 'tile-foot' }, this.today, this.counts));
     this.overlay = new Overlay(this.canvas, () => this.mediaSize(), () => (this.player?.playing ? this.player.latency() : 0));
+    this.setHeat(localStorage.getItem(this.heatKey) === '1');
     new ResizeObserver(() => this.overlay.draw()).observe(this.canvas);
     this.video.addEventListener('loadedmetadata', () => {
       // The tile takes the camera's shape (4:3, 16:9...) so the picture fills it without bars.
@@ -64,6 +72,13 @@ class Tile {
     });
     this.still.addEventListener('error', () => { this.still.hidden = true; });
     this.update(w);
+  }
+
+  setHeat(on) {
+    this.overlay.heat = on;
+    this.heatButton.setAttribute('aria-pressed', String(on));
+    if (on) localStorage.setItem(this.heatKey, '1'); else localStorage.removeItem(this.heatKey);
+    this.overlay.draw();
   }
 
   /** The picture shown now and its intrinsic size, for the overlay's letterbox maths. */
@@ -348,8 +363,24 @@ export function describe(a) {
   }
 }
 
+/**
+ * How big a gathering is: when raised and at its peak. "about" where the zone was counted by the density estimate
+ * (a crowd too dense for boxes), a plain number where people were followed one by one.
+ */
+export function crowdSize(a) {
+  const start = a.data || {};
+  const last = a.ended || start;
+  const raised = start.counting === 'density' && Number.isFinite(start.estimate) ? `about ${Math.round(start.estimate)}` : start.peak;
+  const approx = start.counting === 'density' || last.counting === 'density';
+  const parts = [];
+  if (raised) parts.push(`${raised} people when raised`);
+  if (last.peak) parts.push(`peak ${approx ? 'about ' : ''}${last.peak}`);
+  if (a.ended) parts.push('ended');
+  return parts.join(' · ');
+}
+
 function detail(a) {
-  if (a.type === 'crowd-start' && a.data?.peak) return `${a.data.peak} people at the peak`;
+  if (a.type === 'crowd-start') return crowdSize(a);
   if (a.type === 'camera-offline' && a.data?.reason) return short(a.data.reason);
   if (a.type === 'recording-stopped') return [a.data?.lagSeconds ? `newest footage ${Math.round(a.data.lagSeconds)} s old` : null, a.data?.problem ? short(a.data.problem) : null].filter(Boolean).join(' · ');
   if (a.type === 'agent-unreachable') return [a.data?.lastSeen ? `last heard ${ago(a.data.lastSeen)}` : null, a.data?.problem ? short(a.data.problem) : null].filter(Boolean).join(' · ');

@@ -45,6 +45,9 @@ export class Overlay {
     this.gate = null;
     this.at = 0;
     this.enabled = true;
+    // The crowd density laid over the picture (the wall's Heat toggle): off by default, the boxes are what a guard
+    // reads first; on, a gathering shows where it stands even where boxes find nobody.
+    this.heat = false;
   }
 
   /**
@@ -99,6 +102,7 @@ export class Overlay {
     // What the boxes on screen say, in the analysed frame's pixels: for tests and tools that check the
     // overlay against the picture under it.
     c.dataset.tracks = '';
+    c.dataset.heat = '';
     if (!this.enabled || !m || !m.frameSize || !cw || !ch) return;
     const [fw, fh] = m.frameSize;
     const media = this.media();
@@ -119,7 +123,9 @@ export class Overlay {
     g.beginPath();
     g.rect(box.x, box.y, box.w, box.h);
     g.clip();
+    if (this.heat && m.density) heat(g, m.density, box, c);
     const crowded = new Set(m.crowded || []);
+    const dense = new Set(m.dense || []);
     for (const z of this.gate?.zones || []) {
       const hot = crowded.has(z.id);
       const colour = hot ? CROWD : ZONE;
@@ -135,7 +141,9 @@ export class Overlay {
       g.setLineDash([]);
       const n = m.zones?.[z.id] ?? 0;
       const top = z.polygon.reduce((a, p) => (p[1] < a[1] ? p : a), z.polygon[0]);
-      label(g, `${z.id} · ${n}${z.crowdMin ? ` / ${z.crowdMin}` : ''}${hot ? ' · CROWD' : ''}`, X(top[0]), Y(top[1]) - 3, colour, hot ? '#fff' : '#0b1118');
+      // "~" where the count is the density estimate rather than people followed one by one.
+      const shownCount = dense.has(z.id) ? `~${n}` : `${n}`;
+      label(g, `${z.id} · ${shownCount}${z.crowdMin ? ` / ${z.crowdMin}` : ''}${hot ? ' · CROWD' : ''}`, X(top[0]), Y(top[1]) - 3, colour, hot ? '#fff' : '#0b1118');
     }
 
     for (const l of this.gate?.lines || []) {
@@ -185,6 +193,33 @@ export class Overlay {
     }
     g.restore();
   }
+}
+
+/**
+ * The density grid (people per block of the analysed frame) as translucent blocks, yellow to red. One person per
+ * block is full strength: at 16 blocks across a gate picture a block holding one person is already a tight group.
+ */
+function heat(g, d, box, c) {
+  const cols = d.columns;
+  const rows = d.rows;
+  if (!cols || !rows || !Array.isArray(d.cells) || d.cells.length !== cols * rows) return;
+  const bw = box.w / cols;
+  const bh = box.h / rows;
+  let drawn = 0;
+  let people = 0;
+  for (let r = 0; r < rows; r++) {
+    for (let k = 0; k < cols; k++) {
+      const v = Number(d.cells[r * cols + k]) || 0;
+      people += v;
+      // Below a tenth of a person the block is noise on a plain surface, not a crowd.
+      if (v < 0.1) continue;
+      const s = Math.min(1, v);
+      g.fillStyle = `hsla(${Math.round(55 - 55 * s)}, 100%, 50%, ${(0.15 + 0.4 * s).toFixed(2)})`;
+      g.fillRect(box.x + k * bw, box.y + r * bh, Math.ceil(bw), Math.ceil(bh));
+      drawn++;
+    }
+  }
+  c.dataset.heat = JSON.stringify({ columns: cols, rows, drawn, people: Math.round(people * 10) / 10 });
 }
 
 function label(g, text, x, y, bg, fg) {

@@ -119,7 +119,9 @@ export function eventDetail(e) {
   switch (e.type) {
     case 'crossing': return [d.direction, d.class, d.line && `line ${d.line}`].filter(Boolean).join(', ');
     case 'crowd-start':
-    case 'crowd-end': return [d.zone && `zone ${d.zone}`, d.peak !== undefined && `peak ${d.peak} people`].filter(Boolean).join(', ');
+    case 'crowd-end': return [d.zone && `zone ${d.zone}`,
+      d.peak !== undefined && `peak ${d.counting === 'density' ? 'about ' : ''}${d.peak} people`,
+      Number.isFinite(d.peakEstimate) && `density estimate up to ${Math.round(d.peakEstimate)}`].filter(Boolean).join(', ');
     case 'camera-offline': return d.reason || '';
     case 'agent-unreachable': return d.problem || '';
     case 'agent-reachable': return d.seconds !== undefined ? `after ${d.seconds} s` : '';

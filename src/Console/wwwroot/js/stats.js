@@ -119,19 +119,22 @@ async function show(ev) {
   if (n > 24 * 62 && r.bucket === 'hour') { say('Per hour covers at most 62 days; choose "day" for a longer range.', 'error'); return; }
   $('csv-crossings').href = `/api/stats/crossings?${query(r, true)}`;
   $('csv-alerts').href = `/api/stats/alerts?${query(r, true)}`;
+  $('csv-crowd').href = `/api/stats/crowd?${query(r, true)}`;
   $('range-note').textContent = `UTC ${new Date(r.from).toISOString().slice(0, 16)}Z to ${new Date(r.to).toISOString().slice(0, 16)}Z, ${n} ${r.bucket}${n === 1 ? '' : 's'}; in your time zone that is ${local(r.from).slice(0, 16)} to ${local(r.to).slice(0, 16)}.`;
   history.replaceState(null, '', `/stats.html?${new URLSearchParams({ from: $('from').value, to: $('to').value, bucket: r.bucket })}`);
   say('Loading…');
   delete document.body.dataset.ready;
   try {
-    const [crossings, alerts] = await Promise.all([
+    const [crossings, alerts, crowd] = await Promise.all([
       api(`/api/stats/crossings?${query(r)}`),
       api(`/api/stats/alerts?${query(r)}`),
+      api(`/api/stats/crowd?${query(r)}`),
     ]);
     const buckets = Array.from({ length: n }, (_, i) => r.from + i * BUCKET_MS[r.bucket]);
     const index = new Map(buckets.map((t, i) => [t, i]));
     renderCrossings(crossings, buckets, index, r.bucket);
     renderAlerts(alerts, buckets, index, r.bucket);
+    renderCrowd(crowd, buckets, index, r.bucket);
     const ins = crossings.reduce((a, x) => a + x.in, 0), outs = crossings.reduce((a, x) => a + x.out, 0);
     say(`${ins} entries and ${outs} exits; ${alerts.reduce((a, x) => a + x.count, 0)} alerts.`, 'ok');
   } catch (e) {
@@ -185,6 +188,32 @@ function renderCrossings(rows, buckets, index, bucket) {
   const t = table(['Gate', 'Class', el('th', { class: 'num' }, 'Entries'), el('th', { class: 'num' }, 'Exits'), el('th', { class: 'num', title: 'entries minus exits' }, 'Net')], body, { class: 'totals compact' });
   t.append(el('tfoot', {}, el('tr', {}, el('td', {}, 'All gates'), el('td', {}, ''), el('td', { class: 'num' }, String(ti)), el('td', { class: 'num' }, String(to)), el('td', { class: 'num' }, String(ti - to)))));
   $('totals').replaceChildren(t);
+}
+
+/** Per gate, the most people any of its zones held in each bucket; the tooltip's detail and the CSV keep the zones apart. */
+function renderCrowd(rows, buckets, index, bucket) {
+  const gates = new Map();
+  for (const x of rows) {
+    const key = `${x.agent}/${x.camera}`;
+    if (!gates.has(key)) gates.set(key, { agent: x.agent, agentName: x.agentName || x.agent, camera: x.camera, peaks: new Array(buckets.length).fill(0), zones: new Set(), top: 0 });
+    const g = gates.get(key);
+    const i = index.get(Date.parse(x.bucket));
+    if (i !== undefined) g.peaks[i] = Math.max(g.peaks[i], x.peak);
+    g.zones.add(x.zone);
+    g.top = Math.max(g.top, x.peak);
+  }
+  const box = $('chart-crowd');
+  if (!gates.size) {
+    box.replaceChildren(el('section', { class: 'card chart-card' }, el('div', { class: 'empty' }, 'Nobody was seen in any zone in this range.')));
+    return;
+  }
+  box.replaceChildren(...[...gates.values()].map((g) => {
+    const series = [{ label: 'People at most', cls: 'bar-crowd', sw: 'crowd', values: g.peaks }];
+    return el('section', { class: 'card chart-card', dataset: { agent: g.agent, camera: g.camera, peak: String(g.top) } },
+      el('h3', {}, el('span', {}, `${g.agentName} — ${g.camera}`), el('span', { class: 'muted small' }, `zones ${[...g.zones].join(', ')}`)),
+      barChart({ buckets, bucket, series, testid: 'chart-crowd-gate', title: `Most people in a zone at ${g.agentName}, camera ${g.camera}` }),
+      el('div', { class: 'chart-legend' }, el('span', {}, el('i', { class: 'sw crowd' }), `Most people in a zone: ${g.top}`)));
+  }));
 }
 
 function renderAlerts(rows, buckets, index, bucket) {
