@@ -196,6 +196,8 @@ public sealed class LiveWallTests(GateSite site, ITestOutputHelper output)
         var alert = page.Locator("[data-testid=alert][data-type=crowd-start]").First;
         await Assertions.Expect(alert).ToBeVisibleAsync(new() { Timeout = 120_000 });
         await GateSite.ShotAsync(page, "live-crowd-alert");
+        // Its size: PETS's group is sparse enough to be counted person by person, so a plain number, and its peak.
+        await Assertions.Expect(alert).ToContainTextAsync(new System.Text.RegularExpressions.Regex(@"\d+ people when raised · peak \d+"));
         var id = await alert.GetAttributeAsync("data-id");
 
         await alert.GetByTestId("ack").ClickAsync();
@@ -209,6 +211,37 @@ public sealed class LiveWallTests(GateSite site, ITestOutputHelper output)
         var ack = json.RootElement.EnumerateArray().Single(a => a.GetProperty("id").GetString() == id).GetProperty("acknowledged");
         Assert.Equal("guard1", ack.GetProperty("by").GetString());
         Assert.Equal("Gate team sent; group dispersed", ack.GetProperty("note").GetString());
+        await page.Context.CloseAsync();
+    }
+
+    [Fact]
+    public async Task A_guard_lays_the_crowd_density_over_a_tile_and_the_wall_remembers_it()
+    {
+        var page = await site.SignInAsync("guard1");
+        var tile = page.Locator($"[data-testid=tile][data-agent={GateSite.AgentId}][data-camera={GateSite.CameraId}]");
+        var heat = tile.GetByTestId("heat");
+        await Assertions.Expect(heat).ToHaveAttributeAsync("aria-pressed", "false");
+        await heat.ClickAsync();
+        await Assertions.Expect(heat).ToHaveAttributeAsync("aria-pressed", "true");
+
+        // The agent estimates every 2 s; the overlay draws the 16-block grid of PETS's people (3-8 of them).
+        var overlay = tile.GetByTestId("overlay");
+        await page.WaitForFunctionAsync(
+            "(c) => { const h = c.dataset.heat && JSON.parse(c.dataset.heat); return h && h.drawn > 0 && h.people >= 1; }",
+            await overlay.ElementHandleAsync(), new() { Timeout = 60_000 });
+        using (var heatJson = JsonDocument.Parse((await overlay.GetAttributeAsync("data-heat"))!))
+        {
+            Assert.Equal(16, heatJson.RootElement.GetProperty("columns").GetInt32());
+            Assert.InRange(heatJson.RootElement.GetProperty("people").GetDouble(), 1, 30);
+        }
+
+        await GateSite.ShotAsync(page, "live-heat");
+
+        await page.ReloadAsync();
+        await Assertions.Expect(tile.GetByTestId("heat")).ToHaveAttributeAsync("aria-pressed", "true");
+        await tile.GetByTestId("heat").ClickAsync();
+        await Assertions.Expect(tile.GetByTestId("heat")).ToHaveAttributeAsync("aria-pressed", "false");
+        await page.WaitForFunctionAsync("(c) => !c.dataset.heat", await tile.GetByTestId("overlay").ElementHandleAsync(), new() { Timeout = 10_000 });
         await page.Context.CloseAsync();
     }
 
