@@ -193,8 +193,11 @@ def folds(pictures, k):
     return dealt
 
 
-def write(sub, params, mu, sd, out):
+def write(trunk_model, params, mu, sd, out):
     w1, b1, w2, b2, w3, b3 = params
+    # The head goes on a copy: --folds writes several models from the one trunk.
+    sub = onnx.ModelProto()
+    sub.CopyFrom(trunk_model)
     # Standardisation folded into the first layer, the x100 of the targets into the last.
     w1f = w1 / sd[:, None]
     b1f = b1 - (mu / sd) @ w1
@@ -263,12 +266,17 @@ def main():
     brt = sets[1]
     first = len(sets[0])  # BRT pictures follow ShanghaiTech's in spans
     for k, held in enumerate(folds(brt, args.folds)):
+        model = os.path.join(args.fold_dir, f"fold{k + 1}.onnx")
+        listed = os.path.join(args.fold_dir, f"fold{k + 1}.txt")
+        if os.path.isfile(model) and os.path.isfile(listed):
+            print(f"fold {k + 1}/{args.folds}: {model} is there already (delete it to train it again)", file=sys.stderr)
+            continue
         out = set(held)
         rows = np.concatenate([np.arange(*spans[i]) for i in range(len(spans)) if i < first or (i - first) not in out])
         print(f"fold {k + 1}/{args.folds}: {len(held)} BRT frames held out, {len(rows)} cells to train on", file=sys.stderr)
         params, mu, sd = train(x, y, args.epochs, args.seed, rows)
-        write(sub, params, mu, sd, os.path.join(args.fold_dir, f"fold{k + 1}.onnx"))
-        with open(os.path.join(args.fold_dir, f"fold{k + 1}.txt"), "w") as f:
+        write(sub, params, mu, sd, model)
+        with open(listed, "w") as f:
             f.writelines(os.path.basename(brt[i][0]) + "\n" for i in sorted(held))
 
 

@@ -66,6 +66,12 @@ public sealed class PetsAccuracyTests(ITestOutputHelper output)
         Assert.True(junction.OccupancyMae <= MaxJunctionOccupancyMae, $"junction occupancy MAE {junction.OccupancyMae:0.000} > {MaxJunctionOccupancyMae}");
         Assert.True(report.Zones.Sum(z => z.FalseAlarms) <= MaxCrowdFalseAlarms, $"{report.Zones.Sum(z => z.FalseAlarms)} crowd false alarms");
         Assert.True(junction.EpisodesFound >= MinCrowdEpisodesFound, $"{junction.EpisodesFound}/{junction.EpisodesTrue} crowd episodes found");
+
+        // The density ran in the zone (each episode carries its estimate) and did not take over this sparse scene:
+        // the figures above are the tracked counts', as before the estimate existed.
+        var crowds = File.ReadLines(events).Where(l => l.Contains("\"type\":\"crowd\"", StringComparison.Ordinal)).ToList();
+        Assert.NotEmpty(crowds);
+        Assert.All(crowds, l => Assert.InRange(System.Text.Json.JsonDocument.Parse(l).RootElement.GetProperty("peakEstimate").GetDouble(), 0, GateWatch.Agent.Crowd.OccupancySwitch.DefaultUp));
     }
 
     [RequiresFileFact(Video, Annotations)]
