@@ -46,6 +46,31 @@ public sealed class DensityCounterTests : IDisposable
     }
 
     [RequiresFileFact(Crowd)]
+    public void A_dense_crowd_in_a_small_frame_is_counted_again_enlarged_to_the_trained_size()
+    {
+        using var counter = DensityCounter.Load(ModelPath);
+        using var picture = Cv2.ImRead(TestPaths.Resolve(Crowd));
+        // The agent's analysis frame: 640 wide, where the crowd's heads are 4-8 px.
+        using var small = picture.Resize(new Size(640, 480), 0, 0, InterpolationFlags.Area);
+
+        var map = counter.Estimate(small);
+
+        // Looked at again at 1024 wide: cells of 8 / 1.6 = 5 of the small frame's pixels, and hundreds counted.
+        Assert.Equal(5.0, map.Cell, 6);
+        Assert.Equal((640, 480), (map.Width, map.Height));
+        Assert.InRange(map.Total(), 513 * 0.6, 513 * 1.2);
+    }
+
+    [Fact]
+    public void A_sparse_small_frame_is_not_enlarged()
+    {
+        using var counter = DensityCounter.Load(ModelPath);
+        using var grey = new Mat(360, 640, MatType.CV_8UC3, Scalar.All(120));
+
+        Assert.Equal(8.0, counter.Estimate(grey).Cell, 6);
+    }
+
+    [RequiresFileFact(Crowd)]
     public void A_big_frame_is_shrunk_for_the_model_and_mapped_back_to_its_own_pixels()
     {
         using var counter = DensityCounter.Load(ModelPath);
