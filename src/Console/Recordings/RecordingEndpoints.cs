@@ -72,6 +72,8 @@ internal static class RecordingEndpoints
             SELECT id, type, time_ms, data FROM events
             WHERE agent = $agent AND (camera = $camera OR (camera = '' AND type IN ('{AgentWatch.Unreachable}', '{AgentWatch.Reachable}')))
               AND time_ms >= $from AND time_ms < $to
+              -- A zone's minute peaks are the statistics' (one a minute per zone), not moments on the timeline.
+              AND type <> '{Agents.EventIngest.ZonePeak}'
             ORDER BY time_ms, seq LIMIT $limit
             """;
         cmd.Parameters.AddWithValue("$agent", agent);

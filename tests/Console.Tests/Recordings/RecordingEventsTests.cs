@@ -18,6 +18,8 @@ public sealed class RecordingEventsTests : IAsyncLifetime
         await gate.SendAsync(
             Crossing("north-1", "2025-03-01T08:10:00Z", "in"),
             Other("north-1", "crowd-start", "2025-03-01T08:05:00Z"),
+            // A minute's peak is for the statistics; the timeline leaves it out.
+            new SentEvent("north-1", "zone-peak", "2025-03-01T08:06:00Z", new { zone = "gate", minute = "2025-03-01T08:06:00Z", peak = 8 }),
             Crossing("north-2", "2025-03-01T08:15:00Z", "out"),
             Crossing("north-1", "2025-03-01T09:00:00Z", "out"));
     }
