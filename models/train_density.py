@@ -249,6 +249,18 @@ def main():
             sys.exit(f"train_density.py: {root}/counts.csv is missing (the training data is in ../shared/data/crowd)")
         sets.append(read_set(root))
     cv2.setNumThreads(os.cpu_count() or 1)
+    todo = []
+    if args.folds:
+        os.makedirs(args.fold_dir, exist_ok=True)
+        for k, held in enumerate(folds(sets[1], args.folds)):
+            model = os.path.join(args.fold_dir, f"fold{k + 1}.onnx")
+            listed = os.path.join(args.fold_dir, f"fold{k + 1}.txt")
+            if os.path.isfile(model) and os.path.isfile(listed):
+                print(f"fold {k + 1}/{args.folds}: {model} is there already (delete it to train it again)", file=sys.stderr)
+            else:
+                todo.append((k, held, model, listed))
+        if not todo:
+            return
     sub = trunk(args.detector)
     tmp = args.out + ".trunk.onnx"
     onnx.save(sub, tmp)
@@ -262,15 +274,9 @@ def main():
         params, mu, sd = train(x, y, args.epochs, args.seed)
         write(sub, params, mu, sd, args.out)
         return
-    os.makedirs(args.fold_dir, exist_ok=True)
     brt = sets[1]
     first = len(sets[0])  # BRT pictures follow ShanghaiTech's in spans
-    for k, held in enumerate(folds(brt, args.folds)):
-        model = os.path.join(args.fold_dir, f"fold{k + 1}.onnx")
-        listed = os.path.join(args.fold_dir, f"fold{k + 1}.txt")
-        if os.path.isfile(model) and os.path.isfile(listed):
-            print(f"fold {k + 1}/{args.folds}: {model} is there already (delete it to train it again)", file=sys.stderr)
-            continue
+    for k, held, model, listed in todo:
         out = set(held)
         rows = np.concatenate([np.arange(*spans[i]) for i in range(len(spans)) if i < first or (i - first) not in out])
         print(f"fold {k + 1}/{args.folds}: {len(held)} BRT frames held out, {len(rows)} cells to train on", file=sys.stderr)
