@@ -6,54 +6,92 @@ namespace GateWatch.Agent.Crowd;
 
 /// <summary>
 /// A camera's crowd density, kept off the per-frame path: at most every <see cref="GateSpec.DensitySeconds"/> of
-/// capture time a copy of the newest frame is estimated in the background (taking its turn on the cores like the
-/// detector), and <see cref="Latest"/> is what the gate rules read. While an estimate runs, newer frames are not
-/// queued: the next one starts from the frame current when it is due. A failing estimate is logged and leaves no
-/// reading, so zones fall back to their tracked counts; recording and counting never wait on it.
+/// capture time a copy of the newest frame is estimated on the stage's own thread, and <see cref="Latest"/> is what
+/// the gate rules read. While an estimate runs, newer frames are not queued: the next one starts from the frame
+/// current when it is due. A failing estimate is logged and leaves no reading, so zones fall back to their tracked
+/// counts; recording and counting never wait on it.
 /// </summary>
-internal sealed partial class DensityStage(DensityCounter counter, GateSpec spec, SemaphoreSlim slots, ILogger log, string camera) : IAsyncDisposable
+/// <remarks>
+/// The thread runs at the lowest CPU priority (nice 19) and takes no analysis slot: the estimate uses the time the
+/// detectors leave. Measured with the capacity benchmark (bench/RESULTS.md): taking a slot like a detector, the
+/// estimates' 2-8 % of a core per camera tipped 6 cameras, which held without them, into dropping frames. On a
+/// saturated box the estimates come late instead, and a reading three periods old is not used (zones count tracks).
+/// </remarks>
+internal sealed partial class DensityStage : IAsyncDisposable
 {
+    /// <summary>Linux's lowest priority: the thread runs when no detector, decoder or recorder wants the core.</summary>
+    private const int Nice = 19;
+
+    private readonly DensityCounter _counter;
+    private readonly GateSpec _spec;
+    private readonly ILogger _log;
+    private readonly string _camera;
+    private readonly DensitySchedule _schedule;
     private readonly CancellationTokenSource _stop = new();
-    private readonly DensitySchedule _schedule = new(spec.DensitySeconds);
-    private Task _running = Task.CompletedTask;
+    private readonly SemaphoreSlim _wake = new(0, 1);
+    private readonly Thread _thread;
+    private (Mat Picture, long Frame, DateTimeOffset Time)? _job;
+    private int _busy;
     private DensityReading? _latest;
     private string? _lastProblem;
     private int _failures;
 
+    public DensityStage(DensityCounter counter, GateSpec spec, ILogger log, string camera)
+    {
+        _counter = counter;
+        _spec = spec;
+        _log = log;
+        _camera = camera;
+        _schedule = new DensitySchedule(spec.DensitySeconds);
+        _thread = new Thread(Work) { IsBackground = true, Name = $"density {camera}" };
+        _thread.Start();
+    }
+
     /// <summary>The newest estimate, or null before the first and after a failure.</summary>
     public DensityReading? Latest => Volatile.Read(ref _latest);
 
-    /// <summary>Estimates that failed (a model error, a frame it could not take): the camera status shows them.</summary>
+    /// <summary>Estimates that failed (a model error, a frame it could not take).</summary>
     public int Failures => Volatile.Read(ref _failures);
 
-    /// <summary>Called with each analysed frame; starts an estimate of it when one is due and none is running.</summary>
+    /// <summary>Called with each analysed frame; hands a copy of it to the thread when an estimate is due and none is running.</summary>
     public void Offer(Frame frame)
     {
-        if (!_running.IsCompleted || _stop.IsCancellationRequested || !_schedule.Take(frame.CaptureTime))
+        if (_stop.IsCancellationRequested || Volatile.Read(ref _busy) != 0 || !_schedule.Take(frame.CaptureTime))
         {
             return;
         }
 
-        // The frame is disposed once analysed; the estimate needs its own copy (a millisecond against ~100 for the model).
-        var copy = frame.Mat.Clone();
-        var (index, time) = (frame.Index, frame.CaptureTime);
-        _running = Task.Run(async () =>
+        // The frame is disposed once analysed; the estimate needs its own copy (a millisecond against 30-150 for the model).
+        Volatile.Write(ref _busy, 1);
+        _job = (frame.Mat.Clone(), frame.Index, frame.CaptureTime);
+        _wake.Release();
+    }
+
+    /// <summary>The estimate of one frame, on the caller's thread: the file analysis runs it inline, so a run is repeatable.</summary>
+    public static DensityReading Estimate(DensityCounter counter, GateSpec spec, Mat bgr, long frame, DateTimeOffset time) =>
+        DensityReading.Of(counter.Estimate(bgr), spec, frame, time);
+
+    private void Work()
+    {
+        // Best effort: where the call is refused the thread keeps the process's priority, and the estimates still run.
+        _ = SetPriority(0, 0, Nice);
+        while (true)
         {
             try
             {
-                await slots.WaitAsync(_stop.Token).ConfigureAwait(false);
-                try
-                {
-                    Volatile.Write(ref _latest, Estimate(counter, spec, copy, index, time));
-                    _lastProblem = null;
-                }
-                finally
-                {
-                    slots.Release();
-                }
+                _wake.Wait(_stop.Token);
             }
-            catch (OperationCanceledException) when (_stop.IsCancellationRequested)
+            catch (OperationCanceledException)
             {
+                return;
+            }
+
+            var (picture, frame, time) = _job!.Value;
+            _job = null;
+            try
+            {
+                Volatile.Write(ref _latest, Estimate(_counter, _spec, picture, frame, time));
+                _lastProblem = null;
             }
             catch (Exception e)
             {
@@ -61,14 +99,11 @@ internal sealed partial class DensityStage(DensityCounter counter, GateSpec spec
             }
             finally
             {
-                copy.Dispose();
+                picture.Dispose();
+                Volatile.Write(ref _busy, 0);
             }
-        });
+        }
     }
-
-    /// <summary>The estimate of one frame, on the caller's thread: the file analysis runs it inline, so a run is repeatable.</summary>
-    public static DensityReading Estimate(DensityCounter counter, GateSpec spec, Mat bgr, long frame, DateTimeOffset time) =>
-        DensityReading.Of(counter.Estimate(bgr), spec, frame, time);
 
     private void Failed(Exception e)
     {
@@ -78,18 +113,25 @@ internal sealed partial class DensityStage(DensityCounter counter, GateSpec spec
         if (e.Message != _lastProblem)
         {
             _lastProblem = e.Message;
-            EstimateFailed(log, camera, e.Message);
+            EstimateFailed(_log, _camera, e.Message);
         }
     }
 
     [LoggerMessage(Level = Microsoft.Extensions.Logging.LogLevel.Error, Message = "camera {Camera}: crowd density estimate failed; its zones count tracked people until it works again: {Problem}")]
     private static partial void EstimateFailed(ILogger log, string camera, string problem);
 
+    /// <summary>setpriority(PRIO_PROCESS, 0, nice): on Linux "0" is the calling thread, so only this thread is lowered.</summary>
+    [System.Runtime.InteropServices.LibraryImport("libc", EntryPoint = "setpriority", SetLastError = true)]
+    private static partial int SetPriority(int which, int who, int prio);
+
     public async ValueTask DisposeAsync()
     {
         await _stop.CancelAsync().ConfigureAwait(false);
-        await _running.ConfigureAwait(false);
+        // An estimate under way finishes first (a tenth of a second; the model cannot be interrupted).
+        await Task.Run(() => _thread.Join(TimeSpan.FromSeconds(10))).ConfigureAwait(false);
+        _job?.Picture.Dispose();
         _stop.Dispose();
+        _wake.Dispose();
     }
 }
 

@@ -71,9 +71,9 @@ internal sealed class CameraAnalysis(
                 camera.Barrier is { } b ? new LaneBarrier(b, LaneBarrier.Http, log) : null)
             : null;
 
-        // Crowd density only where there are zones to count, in the background (never in this loop's frame time).
+        // Crowd density only where there are zones to count, on its own low-priority thread (never in this loop's frame time).
         await using var density = spec.Zones.Count > 0 && models.Density is { } counter
-            ? new DensityStage(counter, spec, analysisSlots, log, camera.Id)
+            ? new DensityStage(counter, spec, log, camera.Id)
             : null;
 
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);

@@ -16,11 +16,9 @@ public sealed class DensityStageTests : IDisposable
     private static readonly DateTimeOffset T0 = new(2026, 12, 3, 7, 0, 0, TimeSpan.Zero);
 
     private readonly TempDir _dir = new();
-    private readonly SemaphoreSlim _slots = new(1, 1);
 
     public void Dispose()
     {
-        _slots.Dispose();
         _dir.Dispose();
     }
 
@@ -56,7 +54,7 @@ public sealed class DensityStageTests : IDisposable
     {
         using var counter = DensityCounter.Load(Path.Combine(TestPaths.RepoRoot, "models", DensityCounter.DefaultName));
         using var picture = Cv2.ImRead(TestPaths.Resolve(Crowd));
-        await using var stage = new DensityStage(counter, Spec, _slots, NullLogger.Instance, "gate");
+        await using var stage = new DensityStage(counter, Spec, NullLogger.Instance, "gate");
 
         using (var frame = FrameOf(picture, 7, T0))
         {
@@ -87,6 +85,13 @@ public sealed class DensityStageTests : IDisposable
 
         Assert.Equal(9, (await NextAsync(stage, first)).Frame);
         Assert.Equal(0, stage.Failures);
+
+        // The estimates run on the stage's own thread at nice 19, below every detector.
+        var thread = Directory.GetDirectories("/proc/self/task")
+            .Single(t => File.ReadAllText(Path.Combine(t, "comm")).Trim() == "density gate");
+        var stat = File.ReadAllText(Path.Combine(thread, "stat"));
+        var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+        Assert.Equal("19", fields[16]); // field 19 of stat, "nice", counting from the state after the name
     }
 
     [Fact]
@@ -97,7 +102,7 @@ public sealed class DensityStageTests : IDisposable
         File.Copy(TestPaths.Model, wrong);
         File.WriteAllText(wrong + ".sha256", $"{Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(wrong)))}  wrong.onnx\n");
         using var counter = DensityCounter.Load(wrong);
-        await using var stage = new DensityStage(counter, Spec, _slots, NullLogger.Instance, "gate");
+        await using var stage = new DensityStage(counter, Spec, NullLogger.Instance, "gate");
         using var picture = new Mat(768, 1024, MatType.CV_8UC3, Scalar.All(90));
 
         for (var k = 0; k < 2; k++)
