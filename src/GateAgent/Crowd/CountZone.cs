@@ -1,4 +1,3 @@
-using System.Text.Json;
 using System.Text.Json.Serialization;
 using GateWatch.Agent.Gate;
 
@@ -12,27 +11,7 @@ internal sealed record CountZone(string File, string Id, IReadOnlyList<Point2> P
 {
     public static CountZone Load(string path)
     {
-        string text;
-        try
-        {
-            text = System.IO.File.ReadAllText(path);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new GateSpecException(path, "$", $"cannot read the file ({e.Message})");
-        }
-
-        ZoneDto dto;
-        try
-        {
-            dto = JsonSerializer.Deserialize<ZoneDto>(text, StrictJson.Options) ?? throw new GateSpecException(path, "$", "the document is null");
-        }
-        catch (JsonException e)
-        {
-            var (at, problem) = StrictJson.Describe(e);
-            throw new GateSpecException(path, at, problem);
-        }
-
+        var dto = GateSpecLoader.Deserialize<ZoneDto>(GateSpecLoader.ReadText(path), path);
         if (dto.Polygon is not { Count: >= 3 } points)
         {
             throw new GateSpecException(path, "$.polygon", "needs at least 3 points [x, y] in the pictures' pixels");

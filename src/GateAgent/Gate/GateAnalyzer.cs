@@ -57,8 +57,11 @@ internal sealed class GateAnalyzer
         _densityMaxAge = TimeSpan.FromSeconds(options.DensityMaxAgePeriods * spec.DensitySeconds);
     }
 
-    /// <summary>Zones counted by the density estimate in the last frame (the rest count their tracks).</summary>
-    public IReadOnlySet<string> DenseZones => _zones.Where(z => z.Switch.Dense).Select(z => z.Zone.Id).ToHashSet(StringComparer.Ordinal);
+    /// <summary>
+    /// Zones counted by the density estimate in the last frame (the rest count their tracks). A new set only when a
+    /// zone switches, so the frames in between share one instead of each allocating its own.
+    /// </summary>
+    public IReadOnlySet<string> DenseZones { get; private set; } = new HashSet<string>(StringComparer.Ordinal);
 
     private bool IsClutter(Track.Track t) => t.Travel < _options.StaticTravel && t.MeanScore < _options.StaticClutterScore;
 
@@ -106,7 +109,13 @@ internal sealed class GateAnalyzer
             }
 
             double? estimate = fresh is not null && fresh.Zones.TryGetValue(zone.Id, out var e) ? e : null;
+            var wasDense = state.Switch.Dense;
             var count = state.Switch.Choose(tracked, estimate);
+            if (state.Switch.Dense != wasDense)
+            {
+                DenseZones = _zones.Where(z => z.Switch.Dense).Select(z => z.Zone.Id).ToHashSet(StringComparer.Ordinal);
+            }
+
             zoneCounts[zone.Id] = count;
             var (change, episode) = state.Rule.Observe(count, frame, time, estimate, state.Switch.Dense);
             if (change != CrowdChange.None)

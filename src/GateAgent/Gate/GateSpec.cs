@@ -70,27 +70,30 @@ internal static class GateSpecLoader
     /// <summary>A person's foot point must be this far (pixels) from a line for its side to be certain.</summary>
     private const double MinInsideDistance = 1.0;
 
-    public static GateSpec Load(string path)
+    public static GateSpec Load(string path) => Parse(ReadText(path), path);
+
+    public static GateSpec Parse(string json, string file) => Validate(Deserialize<SpecDto>(json, file), file);
+
+    /// <summary>A spec-like file's text (gate specs, count zones); a file that cannot be read is refused naming it.</summary>
+    public static string ReadText(string path)
     {
-        string text;
         try
         {
-            text = System.IO.File.ReadAllText(path);
+            return System.IO.File.ReadAllText(path);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             throw new GateSpecException(path, "$", $"cannot read the file ({e.Message})");
         }
-
-        return Parse(text, path);
     }
 
-    public static GateSpec Parse(string json, string file)
+    /// <summary>Strict JSON (unknown fields refused) into <typeparamref name="T"/>; a problem is refused with its JSON path.</summary>
+    public static T Deserialize<T>(string json, string file)
+        where T : class
     {
-        SpecDto dto;
         try
         {
-            dto = JsonSerializer.Deserialize<SpecDto>(json, StrictJson.Options)
+            return JsonSerializer.Deserialize<T>(json, StrictJson.Options)
                 ?? throw new GateSpecException(file, "$", "the document is null");
         }
         catch (JsonException e)
@@ -98,8 +101,6 @@ internal static class GateSpecLoader
             var (path, problem) = StrictJson.Describe(e);
             throw new GateSpecException(file, path, problem);
         }
-
-        return Validate(dto, file);
     }
 
     private static GateSpec Validate(SpecDto dto, string file)
