@@ -8,6 +8,7 @@ using GateWatch.Central.Evidence;
 using GateWatch.Central.Live;
 using GateWatch.Central.Plates;
 using GateWatch.Central.Recordings;
+using GateWatch.Central.Shifts;
 using GateWatch.Central.Statistics;
 using GateWatch.Central.Users;
 using GateWatch.Central.Web;
@@ -22,9 +23,12 @@ internal static class ConsoleCommands
     public const string Usage = """
         GateWatch console
 
-        serve [--data DIR] [--listen URL] [--plate-retention-days N] [--metrics-key-file FILE] [--log-format text|json]
+        serve [--data DIR] [--listen URL] [--time-zone ZONE] [--plate-retention-days N] [--metrics-key-file FILE]
+              [--log-format text|json]
                                               the web application (default data $GATEWATCH_CONSOLE_DATA, else
                                               ./var/console; default address http://127.0.0.1:8700);
+                                              the park's IANA time zone (default Asia/Ho_Chi_Minh) sets what the
+                                              pages call today, an hour, a day and a shift;
                                               plate reads are deleted N days after they were read (default 90);
                                               GET /api/metrics answers the key in FILE (and admins); every log
                                               line written while serving a request names its X-Request-Id
@@ -119,11 +123,23 @@ internal static class ConsoleCommands
                     return 2;
                 }
 
+                ParkClock clock;
+                try
+                {
+                    clock = ParkClock.For(options.GetValueOrDefault("--time-zone", ParkClock.DefaultZone));
+                }
+                catch (UnknownTimeZoneException e)
+                {
+                    Console.Error.WriteLine($"error: --time-zone: {e.Message}");
+                    return 2;
+                }
+
                 var app = ConsoleHost.Build(new ConsoleSettings(DataDir(options), options.GetValueOrDefault("--listen", "http://127.0.0.1:8700"))
                 {
                     PlateRetention = TimeSpan.FromDays(days),
                     MetricsKey = metricsKey,
                     JsonLogs = format == "json",
+                    Clock = clock,
                 });
                 await app.RunAsync().ConfigureAwait(false);
                 return 0;
@@ -454,6 +470,9 @@ internal sealed record ConsoleSettings(string DataDir, string Listen)
     /// <summary>The key a metrics scraper sends (serve --metrics-key-file); without it only admins read /api/metrics.</summary>
     public string? MetricsKey { get; init; }
 
+    /// <summary>The park's clock (serve --time-zone): its days, hours and shifts; every stored time stays UTC.</summary>
+    public ParkClock Clock { get; init; } = ParkClock.For(ParkClock.DefaultZone);
+
     /// <summary>How long plate reads (personal data) are kept; see Plates/PlateRetention.</summary>
     public TimeSpan PlateRetention { get; init; } = TimeSpan.FromDays(90);
 }
@@ -471,6 +490,8 @@ internal static class ConsoleHost
         builder.Services.AddSingleton(settings);
         builder.Services.AddSingleton(db);
         builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton(settings.Clock);
+        builder.Services.AddSingleton<ShiftStore>();
         builder.Services.AddSingleton<AuditLog>();
         builder.Services.AddSingleton(_ => EvidenceKey.Load(Path.GetFullPath(settings.DataDir)));
         builder.Services.AddProblemResponses();
@@ -504,6 +525,7 @@ internal static class ConsoleHost
         app.MapCases();
         app.MapEvidence();
         app.MapStatistics();
+        app.MapShifts();
         app.MapPlates();
         app.MapBarrierList();
         // The signing key is made at first start, not at the first export, so its fingerprint can be published early.

@@ -42,7 +42,7 @@ public sealed class StatisticsTests(GateSite site)
 
         var download = await page.RunAndWaitForDownloadAsync(() => page.GetByTestId("csv-crowd").ClickAsync());
         var csv = await File.ReadAllTextAsync((await download.PathAsync())!);
-        Assert.StartsWith("bucket_utc,agent,camera,zone,peak_people,peak_estimate\n", csv, StringComparison.Ordinal);
+        Assert.StartsWith("bucket_local,bucket_utc,agent,camera,zone,peak_people,peak_estimate\n", csv, StringComparison.Ordinal);
         Assert.Contains($",{GateSite.AgentId},{GateSite.CameraId},junction,", csv, StringComparison.Ordinal);
         await page.Context.CloseAsync();
     }

@@ -33,6 +33,8 @@ internal static class AuditActions
     public const string PlateListExport = "plate-list-export";
     public const string PlateSearch = "plate-search";
     public const string PlateRetention = "plate-retention";
+    public const string ShiftReportView = "shift-report-view";
+    public const string ShiftNote = "shift-note";
 }
 
 /// <summary>How an audited attempt ended; failed and refused attempts are logged as well as successful ones.</summary>

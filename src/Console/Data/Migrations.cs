@@ -212,5 +212,28 @@ internal static class Migrations
             used_from    TEXT
         );
         """,
+
+        // 9: the park's shifts (minutes after local midnight; an end before the start runs past midnight), seeded
+        // with the common three-shift day, and the notes guards leave for the next shift, per gate and shift.
+        """
+        CREATE TABLE shifts (
+            position      INTEGER PRIMARY KEY,
+            name          TEXT NOT NULL UNIQUE,
+            start_minute  INTEGER NOT NULL CHECK (start_minute BETWEEN 0 AND 1439),
+            end_minute    INTEGER NOT NULL CHECK (end_minute BETWEEN 0 AND 1439)
+        );
+        INSERT INTO shifts (position, name, start_minute, end_minute) VALUES
+            (1, 'Ca sáng', 360, 840), (2, 'Ca chiều', 840, 1320), (3, 'Ca đêm', 1320, 360);
+        CREATE TABLE shift_notes (
+            id             INTEGER PRIMARY KEY,
+            agent          TEXT NOT NULL,
+            shift_start_ms INTEGER NOT NULL,
+            shift_name     TEXT NOT NULL,
+            by_user        TEXT NOT NULL,
+            time_ms        INTEGER NOT NULL,
+            text           TEXT NOT NULL
+        );
+        CREATE INDEX shift_notes_by_gate ON shift_notes (agent, shift_start_ms);
+        """,
     ];
 }

@@ -26,11 +26,12 @@ internal static class LiveEndpoints
         return app;
     }
 
-    /// <summary>Entries and exits since midnight UTC, per camera, for the wall's counters.</summary>
-    private static IResult Today(ConsoleDb db, TimeProvider time)
+    /// <summary>Entries and exits since midnight on the park's clock, per camera, for the wall's counters.</summary>
+    private static IResult Today(ConsoleDb db, ParkClock clock, TimeProvider time)
     {
-        var now = time.GetUtcNow();
-        var midnight = new DateTimeOffset(now.UtcDateTime.Date, TimeSpan.Zero);
+        var day = clock.Day(time.GetUtcNow());
+        var midnight = clock.StartOfDay(day);
+        var next = clock.StartOfDay(day.AddDays(1));
         using var c = db.Open();
         using var cmd = c.CreateCommand();
         cmd.CommandText = """
@@ -42,7 +43,7 @@ internal static class LiveEndpoints
             GROUP BY agent, camera ORDER BY agent, camera
             """;
         cmd.Parameters.AddWithValue("$from", midnight.ToUnixTimeMilliseconds());
-        cmd.Parameters.AddWithValue("$to", midnight.AddDays(1).ToUnixTimeMilliseconds());
+        cmd.Parameters.AddWithValue("$to", next.ToUnixTimeMilliseconds());
         using var r = cmd.ExecuteReader();
         var rows = new List<object>();
         while (r.Read())

@@ -2,13 +2,14 @@ using System.Globalization;
 using System.Text;
 using GateWatch.Central.Alerts;
 using GateWatch.Central.Data;
+using GateWatch.Central.Shifts;
 using GateWatch.Central.Users;
 using Microsoft.Data.Sqlite;
 
 namespace GateWatch.Central.Statistics;
 
 /// <summary>
-/// Entries, exits, alerts (plate alerts included) and crowd peaks per hour or day, for reviewers, as JSON or CSV. The database groups and counts;
+/// Entries, exits, alerts (plate alerts included) and crowd peaks per hour, day or shift of the park's clock, for reviewers, as JSON or CSV. The database groups and counts;
 /// the events themselves are never loaded, so a year of a busy gate costs one index scan.
 /// </summary>
 internal static class StatisticsEndpoints
@@ -18,47 +19,68 @@ internal static class StatisticsEndpoints
 
     public static readonly TimeSpan DefaultRange = TimeSpan.FromDays(7);
 
-    private const long HourMs = 3_600_000;
-    private const long DayMs = 86_400_000;
-
-    private sealed record Query(DateTimeOffset From, DateTimeOffset To, long BucketMs, bool Csv);
+    private sealed record Query(DateTimeOffset From, DateTimeOffset To, Buckets Buckets, bool Csv);
 
     public static WebApplication MapStatistics(this WebApplication app)
     {
         var stats = app.MapGroup("/api/stats").RequireAuthorization(Rights.Statistics);
-        stats.MapGet("/crossings", (string? from, string? to, string? bucket, string? format, ConsoleDb db, TimeProvider time) =>
-            Parse(from, to, bucket, format, time, out var q) is { } bad ? bad : Crossings(db, q!));
-        stats.MapGet("/alerts", (string? from, string? to, string? bucket, string? format, ConsoleDb db, TimeProvider time) =>
-            Parse(from, to, bucket, format, time, out var q) is { } bad ? bad : Alerts(db, q!));
-        stats.MapGet("/crowd", (string? from, string? to, string? bucket, string? format, ConsoleDb db, TimeProvider time) =>
-            Parse(from, to, bucket, format, time, out var q) is { } bad ? bad : Crowd(db, q!));
+        stats.MapGet("/crossings", (string? from, string? to, string? bucket, string? format, ConsoleDb db, ParkClock clock, ShiftStore shifts, TimeProvider time) =>
+            Parse(from, to, bucket, format, clock, shifts, time, out var q) is { } bad ? bad : Crossings(db, q!));
+        stats.MapGet("/alerts", (string? from, string? to, string? bucket, string? format, ConsoleDb db, ParkClock clock, ShiftStore shifts, TimeProvider time) =>
+            Parse(from, to, bucket, format, clock, shifts, time, out var q) is { } bad ? bad : Alerts(db, q!));
+        stats.MapGet("/crowd", (string? from, string? to, string? bucket, string? format, ConsoleDb db, ParkClock clock, ShiftStore shifts, TimeProvider time) =>
+            Parse(from, to, bucket, format, clock, shifts, time, out var q) is { } bad ? bad : Crowd(db, q!));
+        // The periods of a range, the empty ones too, so a chart's axis is the park's hours, days or shifts.
+        stats.MapGet("/buckets", (string? from, string? to, string? bucket, ParkClock clock, ShiftStore shifts, TimeProvider time) =>
+            Parse(from, to, bucket, null, clock, shifts, time, out var q) is { } bad ? bad
+                : Results.Json(q!.Buckets.Between(q.From, q.To).Select(b => Wire(q, b)).Select(w => new { bucket = w.Utc, end = w.End, local = w.Local, shift = w.Shift })));
         return app;
     }
+
+    /// <summary>A bucket as the API gives it: its start in UTC and on the park's clock, its end, and its shift.</summary>
+    private sealed record BucketWire(string Utc, string End, string Local, string? Shift);
+
+    private static BucketWire Wire(Query q, Bucket b) =>
+        new(UtcTime.Format(b.Start), UtcTime.Format(b.End), q.Buckets.Clock.Format(b.Start), b.Shift);
+
+    /// <summary>The CSV's first columns: the bucket on the park's clock and in UTC (and its shift when per shift).</summary>
+    private static string BucketHeader(Query q) => q.Buckets.Kind == BucketKind.Shift ? "bucket_local,bucket_utc,shift" : "bucket_local,bucket_utc";
+
+    private static string[] BucketFields(Query q, BucketWire w) => q.Buckets.Kind == BucketKind.Shift ? [w.Local, w.Utc, w.Shift ?? ""] : [w.Local, w.Utc];
 
     private static IResult Crossings(ConsoleDb db, Query q)
     {
         using var c = db.Open();
         using var cmd = Command(c, q, """
-            SELECT (e.time_ms / $bucket) * $bucket AS b, e.agent, COALESCE(a.name, e.agent), e.camera,
+            SELECT (e.time_ms / $grain) * $grain AS g, e.agent, COALESCE(a.name, e.agent), e.camera,
                    COALESCE(json_extract(e.data, '$.class'), 'unknown') AS cls,
                    SUM(CASE WHEN json_extract(e.data, '$.direction') = 'in' THEN 1 ELSE 0 END),
                    SUM(CASE WHEN json_extract(e.data, '$.direction') = 'out' THEN 1 ELSE 0 END)
             FROM events e LEFT JOIN agents a ON a.id = e.agent
             WHERE e.type = 'crossing' AND e.time_ms >= $from AND e.time_ms < $to
-            GROUP BY b, e.agent, e.camera, cls
-            ORDER BY b, e.agent, e.camera, cls
+            GROUP BY g, e.agent, e.camera, cls
             """);
         using var r = cmd.ExecuteReader();
-        var rows = new List<(string Bucket, string Agent, string AgentName, string Camera, string Class, long In, long Out)>();
+        var sums = new Dictionary<(DateTimeOffset, string, string, string), (Bucket Bucket, string AgentName, long In, long Out)>();
         while (r.Read())
         {
-            rows.Add((UtcTime.Format(UtcTime.FromMs(r.GetInt64(0))), r.GetString(1), r.GetString(2), r.GetString(3),
-                Convert.ToString(r.GetValue(4), CultureInfo.InvariantCulture) ?? "", r.GetInt64(5), r.GetInt64(6)));
+            var b = q.Buckets.OfGrain(r.GetInt64(0));
+            var key = (b.Start, r.GetString(1), r.GetString(3), Convert.ToString(r.GetValue(4), CultureInfo.InvariantCulture) ?? "");
+            var was = sums.GetValueOrDefault(key, (b, r.GetString(2), 0, 0));
+            sums[key] = (b, was.AgentName, was.In + r.GetInt64(5), was.Out + r.GetInt64(6));
         }
 
+        var rows = sums.OrderBy(x => x.Key.Item1).ThenBy(x => x.Key.Item2, StringComparer.Ordinal).ThenBy(x => x.Key.Item3, StringComparer.Ordinal)
+            .ThenBy(x => x.Key.Item4, StringComparer.Ordinal)
+            .Select(x => (Bucket: Wire(q, x.Value.Bucket), Agent: x.Key.Item2, x.Value.AgentName, Camera: x.Key.Item3, Class: x.Key.Item4, x.Value.In, x.Value.Out)).ToList();
         return q.Csv
-            ? Csv(q, "crossings", "bucket_utc,agent,camera,class,entries,exits", rows.Select(x => Line(x.Bucket, x.Agent, x.Camera, x.Class, Num(x.In), Num(x.Out))))
-            : Results.Json(rows.Select(x => new { agent = x.Agent, agentName = x.AgentName, camera = x.Camera, bucket = x.Bucket, @class = x.Class, @in = x.In, @out = x.Out }));
+            ? Csv(q, "crossings", BucketHeader(q) + ",agent,camera,class,entries,exits",
+                rows.Select(x => Line([.. BucketFields(q, x.Bucket), x.Agent, x.Camera, x.Class, Num(x.In), Num(x.Out)])))
+            : Results.Json(rows.Select(x => new
+            {
+                agent = x.Agent, agentName = x.AgentName, camera = x.Camera, bucket = x.Bucket.Utc, local = x.Bucket.Local, shift = x.Bucket.Shift,
+                @class = x.Class, @in = x.In, @out = x.Out,
+            }));
     }
 
     private static IResult Alerts(ConsoleDb db, Query q)
@@ -66,26 +88,30 @@ internal static class StatisticsEndpoints
         using var c = db.Open();
         // Plate alerts live with their reads (and go with them at the end of the retention period).
         using var cmd = Command(c, q, $"""
-            SELECT (time_ms / $bucket) * $bucket AS b, agent, camera, type, COUNT(*)
+            SELECT (time_ms / $grain) * $grain AS g, agent, camera, type, COUNT(*)
             FROM (
                 SELECT time_ms, agent, camera, type FROM events
                 WHERE type IN ('{string.Join("', '", AlertEndpoints.Types)}') AND time_ms >= $from AND time_ms < $to
                 UNION ALL
                 SELECT time_ms, agent, camera, alert FROM plate_reads
                 WHERE alert IS NOT NULL AND time_ms >= $from AND time_ms < $to)
-            GROUP BY b, agent, camera, type
-            ORDER BY b, agent, camera, type
+            GROUP BY g, agent, camera, type
             """);
         using var r = cmd.ExecuteReader();
-        var rows = new List<(string Bucket, string Agent, string Camera, string Type, long Count)>();
+        var sums = new Dictionary<(DateTimeOffset, string, string, string), (Bucket Bucket, long Count)>();
         while (r.Read())
         {
-            rows.Add((UtcTime.Format(UtcTime.FromMs(r.GetInt64(0))), r.GetString(1), r.GetString(2), r.GetString(3), r.GetInt64(4)));
+            var b = q.Buckets.OfGrain(r.GetInt64(0));
+            var key = (b.Start, r.GetString(1), r.GetString(2), r.GetString(3));
+            sums[key] = (b, sums.GetValueOrDefault(key).Count + r.GetInt64(4));
         }
 
+        var rows = sums.OrderBy(x => x.Key.Item1).ThenBy(x => x.Key.Item2, StringComparer.Ordinal).ThenBy(x => x.Key.Item3, StringComparer.Ordinal)
+            .ThenBy(x => x.Key.Item4, StringComparer.Ordinal)
+            .Select(x => (Bucket: Wire(q, x.Value.Bucket), Agent: x.Key.Item2, Camera: x.Key.Item3, Type: x.Key.Item4, x.Value.Count)).ToList();
         return q.Csv
-            ? Csv(q, "alerts", "bucket_utc,agent,camera,type,count", rows.Select(x => Line(x.Bucket, x.Agent, x.Camera, x.Type, Num(x.Count))))
-            : Results.Json(rows.Select(x => new { bucket = x.Bucket, agent = x.Agent, camera = x.Camera, type = x.Type, count = x.Count }));
+            ? Csv(q, "alerts", BucketHeader(q) + ",agent,camera,type,count", rows.Select(x => Line([.. BucketFields(q, x.Bucket), x.Agent, x.Camera, x.Type, Num(x.Count)])))
+            : Results.Json(rows.Select(x => new { bucket = x.Bucket.Utc, local = x.Bucket.Local, shift = x.Bucket.Shift, agent = x.Agent, camera = x.Camera, type = x.Type, count = x.Count }));
     }
 
     /// <summary>
@@ -96,53 +122,83 @@ internal static class StatisticsEndpoints
     {
         using var c = db.Open();
         using var cmd = Command(c, q, $"""
-            SELECT (e.time_ms / $bucket) * $bucket AS b, e.agent, COALESCE(a.name, e.agent), e.camera,
+            SELECT (e.time_ms / $grain) * $grain AS g, e.agent, COALESCE(a.name, e.agent), e.camera,
                    COALESCE(json_extract(e.data, '$.zone'), '') AS zone,
                    MAX(COALESCE(json_extract(e.data, '$.peak'), 0)), MAX(json_extract(e.data, '$.estimate'))
             FROM events e LEFT JOIN agents a ON a.id = e.agent
             WHERE e.type = '{Agents.EventIngest.ZonePeak}' AND e.time_ms >= $from AND e.time_ms < $to
-            GROUP BY b, e.agent, e.camera, zone
-            ORDER BY b, e.agent, e.camera, zone
+            GROUP BY g, e.agent, e.camera, zone
             """);
         using var r = cmd.ExecuteReader();
-        var rows = new List<(string Bucket, string Agent, string AgentName, string Camera, string Zone, long Peak, double? Estimate)>();
+        var peaks = new Dictionary<(DateTimeOffset, string, string, string), (Bucket Bucket, string AgentName, long Peak, double? Estimate)>();
         while (r.Read())
         {
-            rows.Add((UtcTime.Format(UtcTime.FromMs(r.GetInt64(0))), r.GetString(1), r.GetString(2), r.GetString(3),
-                Convert.ToString(r.GetValue(4), CultureInfo.InvariantCulture) ?? "", Convert.ToInt64(r.GetValue(5), CultureInfo.InvariantCulture),
-                r.IsDBNull(6) ? null : Math.Round(Convert.ToDouble(r.GetValue(6), CultureInfo.InvariantCulture), 1)));
+            var b = q.Buckets.OfGrain(r.GetInt64(0));
+            var key = (b.Start, r.GetString(1), r.GetString(3), Convert.ToString(r.GetValue(4), CultureInfo.InvariantCulture) ?? "");
+            var peak = Convert.ToInt64(r.GetValue(5), CultureInfo.InvariantCulture);
+            double? estimate = r.IsDBNull(6) ? null : Convert.ToDouble(r.GetValue(6), CultureInfo.InvariantCulture);
+            if (peaks.TryGetValue(key, out var was))
+            {
+                peak = Math.Max(peak, was.Peak);
+                estimate = was.Estimate is { } w && (estimate is null || w > estimate) ? w : estimate;
+            }
+
+            peaks[key] = (b, r.GetString(2), peak, estimate);
         }
 
+        var rows = peaks.OrderBy(x => x.Key.Item1).ThenBy(x => x.Key.Item2, StringComparer.Ordinal).ThenBy(x => x.Key.Item3, StringComparer.Ordinal)
+            .ThenBy(x => x.Key.Item4, StringComparer.Ordinal)
+            .Select(x => (Bucket: Wire(q, x.Value.Bucket), Agent: x.Key.Item2, x.Value.AgentName, Camera: x.Key.Item3, Zone: x.Key.Item4, x.Value.Peak,
+                Estimate: x.Value.Estimate is { } e ? Math.Round(e, 1) : (double?)null)).ToList();
         return q.Csv
-            ? Csv(q, "crowd", "bucket_utc,agent,camera,zone,peak_people,peak_estimate", rows.Select(x => Line(
-                x.Bucket, x.Agent, x.Camera, x.Zone, Num(x.Peak), x.Estimate is { } e ? e.ToString("0.0", CultureInfo.InvariantCulture) : "")))
-            : Results.Json(rows.Select(x => new { bucket = x.Bucket, agent = x.Agent, agentName = x.AgentName, camera = x.Camera, zone = x.Zone, peak = x.Peak, estimate = x.Estimate }));
+            ? Csv(q, "crowd", BucketHeader(q) + ",agent,camera,zone,peak_people,peak_estimate", rows.Select(x => Line([
+                .. BucketFields(q, x.Bucket), x.Agent, x.Camera, x.Zone, Num(x.Peak), x.Estimate is { } e ? e.ToString("0.0", CultureInfo.InvariantCulture) : ""])))
+            : Results.Json(rows.Select(x => new
+            {
+                bucket = x.Bucket.Utc, local = x.Bucket.Local, shift = x.Bucket.Shift, agent = x.Agent, agentName = x.AgentName, camera = x.Camera,
+                zone = x.Zone, peak = x.Peak, estimate = x.Estimate,
+            }));
     }
 
     private static SqliteCommand Command(SqliteConnection c, Query q, string sql)
     {
         var cmd = c.CreateCommand();
         cmd.CommandText = sql;
-        cmd.Parameters.AddWithValue("$bucket", q.BucketMs);
+        cmd.Parameters.AddWithValue("$grain", Buckets.GrainMs);
         cmd.Parameters.AddWithValue("$from", q.From.ToUnixTimeMilliseconds());
         cmd.Parameters.AddWithValue("$to", q.To.ToUnixTimeMilliseconds());
         return cmd;
     }
 
+    /// <summary>
+    /// A time of the query string: an ISO 8601 instant, or a date alone, which is that day's midnight on the park's
+    /// clock (what a person means by "from 1 March").
+    /// </summary>
+    private static bool TryTime(string text, ParkClock clock, out DateTimeOffset t)
+    {
+        if (text.Length == 10 && DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var day))
+        {
+            t = clock.StartOfDay(day);
+            return true;
+        }
+
+        return UtcTime.TryParse(text, out t);
+    }
+
     /// <summary>The query string checked; null when it is fine, else the 400 that says what is wrong.</summary>
-    private static IResult? Parse(string? from, string? to, string? bucket, string? format, TimeProvider time, out Query? query)
+    private static IResult? Parse(string? from, string? to, string? bucket, string? format, ParkClock clock, ShiftStore shifts, TimeProvider time, out Query? query)
     {
         query = null;
         var now = time.GetUtcNow();
         DateTimeOffset f = default, t = now;
-        if (from is not null && !UtcTime.TryParse(from, out f))
+        if (from is not null && !TryTime(from, clock, out f))
         {
-            return Bad($"from: '{Short(from)}' is not an ISO 8601 time; send e.g. 2026-03-01T00:00:00Z");
+            return Bad($"from: '{Short(from)}' is not an ISO 8601 time or day; send e.g. 2026-03-01T00:00:00Z, or 2026-03-01 for that day's start in {clock.Id}");
         }
 
-        if (to is not null && !UtcTime.TryParse(to, out t))
+        if (to is not null && !TryTime(to, clock, out t))
         {
-            return Bad($"to: '{Short(to)}' is not an ISO 8601 time; send e.g. 2026-03-08T00:00:00Z");
+            return Bad($"to: '{Short(to)}' is not an ISO 8601 time or day; send e.g. 2026-03-08T00:00:00Z, or 2026-03-08 for that day's start in {clock.Id}");
         }
 
         if (from is null)
@@ -160,15 +216,16 @@ internal static class StatisticsEndpoints
             return Bad($"the range is {(t - f).TotalDays:0.#} days; at most {MaxRange.TotalDays:0} days at a time");
         }
 
-        long? bucketMs = (bucket ?? "hour") switch
+        BucketKind? kind = (bucket ?? "hour") switch
         {
-            "hour" => HourMs,
-            "day" => DayMs,
+            "hour" => BucketKind.Hour,
+            "day" => BucketKind.Day,
+            "shift" => BucketKind.Shift,
             _ => null,
         };
-        if (bucketMs is null)
+        if (kind is null)
         {
-            return Bad($"bucket: '{Short(bucket!)}' is unknown; use hour or day");
+            return Bad($"bucket: '{Short(bucket!)}' is unknown; use hour, day or shift");
         }
 
         if (format is not (null or "json" or "csv"))
@@ -176,7 +233,7 @@ internal static class StatisticsEndpoints
             return Bad($"format: '{Short(format)}' is unknown; use csv, or leave it out for JSON");
         }
 
-        query = new Query(f, t, bucketMs.Value, format == "csv");
+        query = new Query(f, t, new Buckets(kind.Value, clock, shifts.Plan()), format == "csv");
         return null;
     }
 
@@ -192,21 +249,7 @@ internal static class StatisticsEndpoints
             $"gatewatch-{what}-{UtcTime.Compact(q.From)}-{UtcTime.Compact(q.To)}.csv");
     }
 
-    private static string Line(params string[] fields) => string.Join(',', fields.Select(Field));
-
-    /// <summary>
-    /// RFC 4180 quoting, and a leading apostrophe on what a spreadsheet would run as a formula: an agent's
-    /// class names reach the file, and a file from the console must not make Excel compute anything.
-    /// </summary>
-    private static string Field(string value)
-    {
-        if (value.Length > 0 && value[0] is '=' or '+' or '-' or '@' or '\t' or '\r')
-        {
-            value = "'" + value;
-        }
-
-        return value.IndexOfAny([',', '"', '\n', '\r']) >= 0 ? $"\"{value.Replace("\"", "\"\"", StringComparison.Ordinal)}\"" : value;
-    }
+    private static string Line(params string[] fields) => Plates.PlateCsv.Line(fields);
 
     private static string Num(long n) => n.ToString(CultureInfo.InvariantCulture);
 

@@ -63,5 +63,10 @@ internal static class SharedRights
 
     public static readonly string[] ReadPlateListsHolders = Join(Rights.Review, Rights.Administer);
 
+    /// <summary>Shift handover reports: guards write them (their notes) and hand over with them, reviewers read them later.</summary>
+    public const string ReadShiftReports = "read-shift-reports";
+
+    public static readonly string[] ReadShiftReportsHolders = Join(Rights.Watch, Rights.Statistics);
+
     private static string[] Join(params string[] rights) => [.. rights.SelectMany(r => Rights.Holders[r]).Distinct()];
 }

@@ -51,7 +51,8 @@ internal static partial class UserEndpoints
             .AddPolicy(Rights.Administer, p => p.RequireRole(Rights.Holders[Rights.Administer]))
             .AddPolicy(SharedRights.SeeCameras, p => p.RequireRole(SharedRights.SeeCamerasHolders))
             .AddPolicy(SharedRights.SeePlateCrops, p => p.RequireRole(SharedRights.SeePlateCropsHolders))
-            .AddPolicy(SharedRights.ReadPlateLists, p => p.RequireRole(SharedRights.ReadPlateListsHolders));
+            .AddPolicy(SharedRights.ReadPlateLists, p => p.RequireRole(SharedRights.ReadPlateListsHolders))
+            .AddPolicy(SharedRights.ReadShiftReports, p => p.RequireRole(SharedRights.ReadShiftReportsHolders));
         return services;
     }
 
@@ -132,8 +133,10 @@ internal static partial class UserEndpoints
             await http.SignOutAsync().ConfigureAwait(false);
             return Results.NoContent();
         });
-        app.MapGet("/api/me", (ClaimsPrincipal user, HttpContext http, IAntiforgery af) => Results.Json(new
+        app.MapGet("/api/me", (ClaimsPrincipal user, HttpContext http, IAntiforgery af, ParkClock clock) => Results.Json(new
         {
+            // The park's clock: the pages show every time on it, whatever zone the browser is in.
+            zone = clock.Id,
             name = user.Identity!.Name,
             role = user.FindFirstValue(ClaimTypes.Role),
             rights = Rights.Of(user.FindFirstValue(ClaimTypes.Role) ?? ""),

@@ -53,10 +53,10 @@ public sealed class CrowdStatisticsTests : IAsyncLifetime
         var csv = await reviewer.GetAsync($"api/stats/crowd?{Range}&bucket=day&format=csv");
         Assert.Equal("gatewatch-crowd-20250301T000000Z-20250302T000000Z.csv", csv.Content.Headers.ContentDisposition?.FileName?.Trim('"'));
         Assert.Equal("""
-            bucket_utc,agent,camera,zone,peak_people,peak_estimate
-            2025-03-01T00:00:00Z,gate-north,north-1,lane,4,2.1
-            2025-03-01T00:00:00Z,gate-north,north-1,plaza,212,211.8
-            2025-03-01T00:00:00Z,gate-north,north-2,yard,2,
+            bucket_local,bucket_utc,agent,camera,zone,peak_people,peak_estimate
+            2025-03-01T00:00:00+00:00,2025-03-01T00:00:00Z,gate-north,north-1,lane,4,2.1
+            2025-03-01T00:00:00+00:00,2025-03-01T00:00:00Z,gate-north,north-1,plaza,212,211.8
+            2025-03-01T00:00:00+00:00,2025-03-01T00:00:00Z,gate-north,north-2,yard,2,
 
             """.Replace("\r\n", "\n", StringComparison.Ordinal), await csv.Content.ReadAsStringAsync());
     }

@@ -61,10 +61,10 @@ public sealed class StatisticsEndpointsTests : IAsyncLifetime
         Assert.Equal("attachment", csv.Content.Headers.ContentDisposition?.DispositionType);
         Assert.Equal("gatewatch-crossings-20250301T000000Z-20250303T000000Z.csv", csv.Content.Headers.ContentDisposition?.FileName?.Trim('"'));
         Assert.Equal("""
-            bucket_utc,agent,camera,class,entries,exits
-            2025-03-01T00:00:00Z,gate-north,north-1,person,3,1
-            2025-03-01T00:00:00Z,gate-north,north-1,vehicle,1,0
-            2025-03-02T00:00:00Z,gate-north,north-2,person,0,1
+            bucket_local,bucket_utc,agent,camera,class,entries,exits
+            2025-03-01T00:00:00+00:00,2025-03-01T00:00:00Z,gate-north,north-1,person,3,1
+            2025-03-01T00:00:00+00:00,2025-03-01T00:00:00Z,gate-north,north-1,vehicle,1,0
+            2025-03-02T00:00:00+00:00,2025-03-02T00:00:00Z,gate-north,north-2,person,0,1
 
             """.Replace("\r\n", "\n", StringComparison.Ordinal), await csv.Content.ReadAsStringAsync());
 
@@ -74,9 +74,9 @@ public sealed class StatisticsEndpointsTests : IAsyncLifetime
         var alerts = await reviewer.GetAsync($"api/stats/alerts?{Range}&bucket=hour&format=csv");
         Assert.Equal("gatewatch-alerts-20250301T000000Z-20250303T000000Z.csv", alerts.Content.Headers.ContentDisposition?.FileName?.Trim('"'));
         Assert.Equal("""
-            bucket_utc,agent,camera,type,count
-            2025-03-01T08:00:00Z,gate-north,north-1,crowd-start,1
-            2025-03-01T09:00:00Z,gate-north,north-2,camera-offline,1
+            bucket_local,bucket_utc,agent,camera,type,count
+            2025-03-01T08:00:00+00:00,2025-03-01T08:00:00Z,gate-north,north-1,crowd-start,1
+            2025-03-01T09:00:00+00:00,2025-03-01T09:00:00Z,gate-north,north-2,camera-offline,1
 
             """.Replace("\r\n", "\n", StringComparison.Ordinal), await alerts.Content.ReadAsStringAsync());
 
@@ -98,7 +98,7 @@ public sealed class StatisticsEndpointsTests : IAsyncLifetime
     [Theory]
     [InlineData("from=2025-03-03T00:00:00Z&to=2025-03-01T00:00:00Z", "reversed")]
     [InlineData("from=2025-03-01T00:00:00Z&to=2025-03-01T00:00:00Z", "empty")]
-    [InlineData(Range + "&bucket=week", "use hour or day")]
+    [InlineData(Range + "&bucket=week", "use hour, day or shift")]
     [InlineData("from=yesterday", "not an ISO 8601 time")]
     [InlineData("from=2025-03-01T00:00:00Z&to=31/03/2025", "not an ISO 8601 time")]
     [InlineData("from=2024-01-01T00:00:00Z&to=2025-03-01T00:00:00Z", "at most 366 days")]

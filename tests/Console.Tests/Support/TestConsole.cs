@@ -41,13 +41,15 @@ internal sealed class TestConsole : IAsyncDisposable
     /// <param name="clock">The console's clock, for a test that watches its timers; a new one when not given.</param>
     /// <param name="dataDir">A data folder made beforehand (an earlier version's database); the console owns it from here and deletes it at the end.</param>
     /// <param name="createUsers">Whether to make one user per role ("guard1", ...); a restored folder has them already.</param>
+    /// <param name="zone">The park's time zone; UTC unless a test is about the park's clock, so other tests' days are UTC days.</param>
     public static async Task<TestConsole> StartAsync(
-        ILoggerProvider? logs = null, DateTimeOffset? now = null, FakeTimeProvider? clock = null, string? dataDir = null, bool createUsers = true)
+        ILoggerProvider? logs = null, DateTimeOffset? now = null, FakeTimeProvider? clock = null, string? dataDir = null, bool createUsers = true,
+        string zone = "UTC")
     {
         var dir = dataDir ?? Directory.CreateTempSubdirectory("gateconsole-tests-").FullName;
         var port = LocalAgent.FreePort();
         var time = clock ?? new FakeTimeProvider(now ?? DateTimeOffset.UtcNow);
-        var app = ConsoleHost.Build(new ConsoleSettings(dir, $"http://127.0.0.1:{port}"), b =>
+        var app = ConsoleHost.Build(new ConsoleSettings(dir, $"http://127.0.0.1:{port}") { Clock = ParkClock.For(zone) }, b =>
         {
             b.Services.AddSingleton<TimeProvider>(time);
             b.Logging.ClearProviders();
