@@ -22,8 +22,8 @@ public sealed class EvidenceTests(GateSite site)
         await page.GetByTestId("case-create").ClickAsync();
         await page.Locator($"[data-testid=case-row][data-number='{number}']").ClickAsync();
 
-        // The browser runs in UTC (see GateSite), so the local times typed are UTC.
-        var to = DateTime.UtcNow.AddSeconds(-8);
+        // The page reads typed times on the park's clock, whatever zone the browser is in (see GateSite).
+        var to = GateSite.ParkTime(DateTime.UtcNow.AddSeconds(-8));
         var from = to.AddSeconds(-12);
         await page.GetByTestId("clip-camera").SelectOptionAsync(new SelectOptionValue { Index = 0 });
         await page.GetByTestId("clip-from").FillAsync(LocalInput(from));

@@ -11,11 +11,11 @@ namespace GateWatch.Central.Web;
 internal static partial class WebPages
 {
     /// <summary>What the login page needs; nothing here tells anything about the gates.</summary>
-    private static readonly string[] Public = ["/login.html", "/css/app.css", "/js/api.js", "/js/login.js", "/favicon.svg"];
+    private static readonly string[] Public = ["/login.html", "/css/app.css", "/js/api.js", "/js/clock.js", "/js/login.js", "/favicon.svg"];
 
     /// <summary>The pages a sign-in may go on to (every page but the login page itself); a test keeps this in step with wwwroot.</summary>
     public static readonly string[] Pages =
-        ["index.html", "live.html", "recordings.html", "vehicles.html", "cases.html", "verify.html", "stats.html", "admin.html", "cameras.html", "plates.html"];
+        ["index.html", "live.html", "recordings.html", "vehicles.html", "cases.html", "verify.html", "stats.html", "report.html", "admin.html", "cameras.html", "plates.html"];
 
     /// <summary>Longer than any link the pages make; a longer next= is not the console's own.</summary>
     private const int MaxNext = 2048;

@@ -127,10 +127,22 @@ public sealed class GateSite : IAsyncLifetime
         });
     }
 
+    /// <summary>The park's zone: the console's default, which the site keeps.</summary>
+    public const string ParkZone = "Asia/Ho_Chi_Minh";
+
+    /// <summary>
+    /// The zone the browser runs in: neither the park's nor UTC, so a page that shows the browser's time instead of
+    /// the park's is caught.
+    /// </summary>
+    public const string BrowserZone = "Europe/Berlin";
+
+    /// <summary>A UTC time as the park's clock shows it: what a person at the park types and reads.</summary>
+    public static DateTime ParkTime(DateTime utc) => TimeZoneInfo.ConvertTimeFromUtc(utc, TimeZoneInfo.FindSystemTimeZoneById(ParkZone));
+
     /// <summary>A fresh browser context (its own cookies) signed in through the login page as <paramref name="user"/>.</summary>
     public async Task<IPage> SignInAsync(string user)
     {
-        var context = await Browser.NewContextAsync(new() { BaseURL = ConsoleUrl.ToString(), ViewportSize = new() { Width = 1400, Height = 900 }, AcceptDownloads = true, TimezoneId = "UTC" });
+        var context = await Browser.NewContextAsync(new() { BaseURL = ConsoleUrl.ToString(), ViewportSize = new() { Width = 1400, Height = 900 }, AcceptDownloads = true, TimezoneId = BrowserZone });
         var page = await context.NewPageAsync();
         await page.GotoAsync("/login.html");
         await page.FillAsync("#name", user);

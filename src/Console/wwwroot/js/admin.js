@@ -10,7 +10,7 @@ const MAX_CHUNKS = 100;
 const ACTIONS = ['login', 'login-failed', 'logout', 'live-view', 'recording-view', 'export', 'evidence-verify', 'case-created', 'clip-added',
   'acknowledge', 'config-change', 'user-created', 'user-changed', 'password-changed', 'console-initialised', 'agent-registered', 'agent-pinned',
   'enrolment-code-made', 'agent-enrolled', 'ingest-refused', 'access-denied', 'audit-read', 'audit-verify',
-  'plate-list-change', 'plate-list-export', 'plate-search', 'plate-retention'];
+  'plate-list-change', 'plate-list-export', 'plate-search', 'plate-retention', 'shift-report-view', 'shift-note'];
 const audit = { all: [], page: 0, truncated: false };
 
 function ago(t) {
@@ -221,8 +221,40 @@ async function verifyChain() {
   }
 }
 
+/** One editable row of the shift plan. */
+function shiftRow(s = { name: '', start: '', end: '' }) {
+  const n = document.querySelectorAll('#shift-rows tr').length + 1;
+  return el('tr', { 'data-testid': 'shift-row' },
+    el('td', {}, el('input', { class: 'shift-name', value: s.name, maxlength: 40, required: true, 'aria-label': `Shift ${n} name` })),
+    el('td', {}, el('input', { class: 'shift-start', type: 'time', step: 900, value: s.start, required: true, 'aria-label': `Shift ${n} starts` })),
+    el('td', {}, el('input', { class: 'shift-end', type: 'time', step: 900, value: s.end, required: true, 'aria-label': `Shift ${n} ends` })),
+    el('td', {}, el('button', { type: 'button', class: 'secondary small', onclick: (ev) => ev.target.closest('tr').remove() }, 'Remove')));
+}
+
+async function loadShifts() {
+  const clock = await api('/api/clock');
+  $('shift-zone').textContent = `Times on the park's clock: ${clock.zone} (${clock.offset}). Together the shifts cover the day exactly once, on the quarter hour; a shift that ends before it starts runs past midnight.`;
+  $('shift-rows').replaceChildren(...clock.shifts.map((s) => shiftRow(s)));
+}
+
+async function saveShifts(ev) {
+  ev.preventDefault();
+  const shifts = [...document.querySelectorAll('#shift-rows tr')].map((tr) => ({
+    name: tr.querySelector('.shift-name').value.trim(), start: tr.querySelector('.shift-start').value, end: tr.querySelector('.shift-end').value,
+  }));
+  try {
+    await api('/api/admin/shifts', { method: 'PUT', body: { shifts } });
+    say('Shifts saved.', 'ok', $('shift-status'));
+    await loadShifts();
+  } catch (e) {
+    say(e.message, 'error', $('shift-status'));
+  }
+}
+
 async function main() {
   await start('administer');
+  $('shift-form').addEventListener('submit', saveShifts);
+  $('shift-add').addEventListener('click', () => $('shift-rows').append(shiftRow()));
   $('audit-action').append(...ACTIONS.map((a) => el('option', { value: a }, a)));
   $('user-form').addEventListener('submit', createUser);
   $('agent-form').addEventListener('submit', registerAgent);
@@ -234,7 +266,7 @@ async function main() {
   $('audit-filter').addEventListener('submit', (ev) => ev.preventDefault());
   $('audit-newer').addEventListener('click', () => { audit.page--; renderAudit(); });
   $('audit-older').addEventListener('click', () => { audit.page++; renderAudit(); });
-  const results = await Promise.allSettled([loadUsers(), loadAgents(), loadEnrolments(), loadAudit()]);
+  const results = await Promise.allSettled([loadUsers(), loadAgents(), loadEnrolments(), loadShifts(), loadAudit()]);
   const bad = results.filter((r) => r.status === 'rejected').map((r) => r.reason.message);
   if (bad.length) say(`Some of this page could not be loaded: ${bad.join('; ')}`, 'error');
   ready();

@@ -10,6 +10,8 @@ export class ApiError extends Error {
   }
 }
 
+import { setZone, wall, parkZone } from './clock.js';
+
 let csrf = null;
 
 /** Calls the API. Returns parsed JSON (null for 204), or the Response itself with {raw: true}. Throws ApiError with the server's detail. */
@@ -50,6 +52,7 @@ export async function renewCsrf() {
 export async function session() {
   const me = await api('/api/me');
   csrf = me.csrf;
+  setZone(me.zone);
   if (me.mustChangePassword) {
     // The server refuses everything else until then; the page would only show errors.
     location.replace('/login.html?change=1&next=' + encodeURIComponent(location.pathname + location.search));
@@ -66,6 +69,8 @@ export const PAGES = [
   { href: '/cases.html', label: 'Cases', right: 'export' },
   { href: '/verify.html', label: 'Verify package', right: 'export' },
   { href: '/stats.html', label: 'Statistics', right: 'statistics' },
+  // Guards write their shift's notes and hand over with it; reviewers read the reports later.
+  { href: '/report.html', label: 'Shift report', right: ['watch', 'statistics'] },
   { href: '/admin.html', label: 'Admin', right: 'administer' },
   { href: '/cameras.html', label: 'Lines & zones', right: 'administer' },
   // Admins keep the plate lists; reviewers and investigators may read them.
@@ -124,10 +129,10 @@ export function el(tag, attrs = {}, ...children) {
   return e;
 }
 
-/** A time for people: local date and time to the second, with the UTC instant in its title. */
+/** A time for people: the park's date and time to the second, with the zone and the UTC instant in its title. */
 export function when(iso) {
   const d = new Date(iso);
-  return el('time', { datetime: d.toISOString(), title: d.toISOString() }, d.toLocaleString(undefined, { hour12: false }));
+  return el('time', { datetime: d.toISOString(), title: `${parkZone()} · ${d.toISOString()}` }, wall(d));
 }
 
 /** Shows a message in <div id="status"> (or the given element); kind is 'error', 'ok' or ''. */

@@ -1,6 +1,7 @@
 import { api, ApiError, start, el, when, say } from './api.js';
 import { LivePlayer } from './mse.js';
 import { Overlay } from './overlay.js';
+import { wall, wallTime, offsetName, parkZone } from './clock.js';
 
 // The guards' live wall: a tile per camera (video, overlay, state, today's counts) and the open alerts on top.
 
@@ -44,7 +45,7 @@ class Tile {
     this.agentName = el('span', { class: 'agent-name' });
     this.todayIn = el('b', { 'data-testid': 'today-in' }, '–');
     this.todayOut = el('b', { 'data-testid': 'today-out' }, '–');
-    this.today = el('span', { class: 'today', title: 'Entries and exits at this camera since midnight (UTC)' },
+    this.today = el('span', { class: 'today', title: 'Entries and exits at this camera since midnight at the park' },
       el('span', { class: 'in' }, '↑ ', this.todayIn, ' in'), el('span', { class: 'out' }, '↓ ', this.todayOut, ' out'));
     this.today.hidden = todayMissing;
     this.counts = el('span', { class: 'counts' });
@@ -96,7 +97,7 @@ class Tile {
     const state = w.state || 'unknown';
     this.pill.className = `pill ${state}`;
     this.pill.textContent = state;
-    this.pill.title = w.since ? `${state} since ${new Date(w.since).toLocaleString(undefined, { hour12: false })}` : state;
+    this.pill.title = w.since ? `${state} since ${wall(w.since)} (${parkZone()})` : state;
     this.root.dataset.state = state;
     const lines = Object.entries(w.lineCounts || {}).map(([id, c]) => `${id} ↑${c.in ?? c.In ?? 0} ↓${c.out ?? c.Out ?? 0}`);
     const zones = Object.entries(w.zoneCounts || {}).map(([id, n]) => `${id}: ${n}`);
@@ -125,7 +126,7 @@ class Tile {
         this.still.src = `${cameraPath(w.agent, w.camera)}/snapshot.jpg?t=${Date.now()}`;
       }
       this.root.classList.add('offline');
-      this.show(`Camera offline${w.since ? ` since ${new Date(w.since).toLocaleTimeString(undefined, { hour12: false })}` : ''} — last picture shown`, 'bad');
+      this.show(`Camera offline${w.since ? ` since ${wallTime(w.since)}` : ''} — last picture shown`, 'bad');
       return;
     }
     this.offlineShot = false;
@@ -572,7 +573,7 @@ function loop(fn, every) {
 
 function clock() {
   const c = document.getElementById('clock');
-  const tick = () => { c.textContent = new Date().toLocaleTimeString(undefined, { hour12: false }); };
+  const tick = () => { c.textContent = `${wallTime(Date.now())} ${offsetName()}`; c.title = parkZone(); };
   tick();
   setInterval(tick, 1000);
 }

@@ -1,6 +1,7 @@
 // Recordings: a camera's day on a timeline (footage, gaps, events), played from any moment.
 // Deep link: recordings.html?agent=A&camera=C&t=ISO opens that camera at that moment and plays.
 import { api, start, el, say } from './api.js';
+import { parkZone, wallHm } from './clock.js';
 import { utc, local, localTime, zoneName, dateValue, localMidnight, duration, eventLabel, eventDetail, ready } from './review-util.js';
 
 const $ = (id) => document.getElementById(id);
@@ -79,7 +80,7 @@ function showDay() {
   state.dayStart = localMidnight(d).getTime();
   state.dayEnd = localMidnight(d, 1).getTime();
   const hours = Math.round((state.dayEnd - state.dayStart) / 3_600_000);
-  $('day-local').textContent = `${new Date(state.dayStart).toLocaleDateString(undefined, { weekday: 'long', year: 'numeric', month: 'long', day: 'numeric' })} · ${zoneName(new Date(state.dayStart))}${hours !== 24 ? ` · ${hours} h (clock change)` : ''}`;
+  $('day-local').textContent = `${new Date(state.dayStart + 12 * 3_600_000).toLocaleDateString(undefined, { timeZone: parkZone(), weekday: 'long', year: 'numeric', month: 'long', day: 'numeric' })} · ${zoneName(new Date(state.dayStart))}${hours !== 24 ? ` · ${hours} h (clock change)` : ''}`;
   $('day-utc').textContent = `UTC ${utc(state.dayStart)} to ${utc(state.dayEnd)}`;
 }
 
@@ -481,8 +482,7 @@ function draw() {
     g.strokeStyle = C.line;
     g.lineWidth = 1;
     g.beginPath(); g.moveTo(x, yEv); g.lineTo(x, yFt + H.footage); g.stroke();
-    const d = new Date(t);
-    const label = stepMs < 60_000 ? localTime(t) : `${String(d.getHours()).padStart(2, '0')}:${String(d.getMinutes()).padStart(2, '0')}`;
+    const label = stepMs < 60_000 ? localTime(t) : wallHm(t);
     g.fillStyle = C.muted;
     const tw = g.measureText(label).width;
     g.fillText(label, Math.min(Math.max(2, x - tw / 2), w - tw - 2), H.axis / 2);

@@ -1,5 +1,6 @@
 // Small helpers shared by the reviewer, investigator and admin pages (recordings, cases, verify, stats, admin).
 import { el } from './api.js';
+import { wall, wallTime, wallDay, dayStart, parts, parkZone, offsetName, instant } from './clock.js';
 
 const pad = (n, w = 2) => String(n).padStart(w, '0');
 
@@ -11,53 +12,43 @@ export function utc(t, ms = false) {
   return `${s.slice(0, 10)} ${s.slice(11, ms ? 23 : 19)}Z`;
 }
 
-/** "2026-03-01 09:00:05": the same instant in the browser's time zone. */
+/** "2026-03-01 15:00:05": the same instant on the park's clock. */
 export function local(t, ms = false) {
-  const d = new Date(t);
-  if (Number.isNaN(d.getTime())) return '—';
-  const base = `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
-  return ms ? `${base}.${pad(d.getMilliseconds(), 3)}` : base;
+  return wall(t, ms);
 }
 
-/** "09:00:05" local, for compact lists. */
+/** "15:00:05" on the park's clock, for compact lists. */
 export function localTime(t) {
-  const d = new Date(t);
-  return `${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
+  return wallTime(t);
 }
 
-/** The browser's time zone in words: "Europe/Berlin, UTC+01:00". */
+/** The park's time zone in words: "Asia/Ho_Chi_Minh, UTC+07:00". */
 export function zoneName(at = new Date()) {
-  const off = -at.getTimezoneOffset();
-  const sign = off >= 0 ? '+' : '-';
-  const a = Math.abs(off);
-  let name = '';
-  try { name = Intl.DateTimeFormat().resolvedOptions().timeZone || ''; } catch { /* no Intl */ }
-  return `${name ? name + ', ' : ''}UTC${sign}${pad(Math.floor(a / 60))}:${pad(a % 60)}`;
+  return `${parkZone()}, ${offsetName(at)}`;
 }
 
-/** The value of an <input type="date"> for the local day of t: "2026-03-01". */
+/** The value of an <input type="date"> for the park's day of t: "2026-03-01". */
 export function dateValue(t = Date.now()) {
-  const d = new Date(t);
-  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
+  return wallDay(t);
 }
 
-/** Local midnight of an <input type="date"> value, as a Date (DST-safe: built from parts, not by adding 24 h). */
+/** Midnight at the park of an <input type="date"> value, as a Date (clock changes included: built from the wall clock, not by adding 24 h). */
 export function localMidnight(value, addDays = 0) {
-  const [y, m, d] = value.split('-').map(Number);
-  return new Date(y, m - 1, d + addDays, 0, 0, 0, 0);
+  return new Date(dayStart(value, addDays));
 }
 
-/** The value of an <input type="datetime-local" step="1"> for the instant t, in local time. */
+/** The value of an <input type="datetime-local" step="1"> for the instant t, on the park's clock. */
 export function datetimeLocalValue(t) {
-  const d = new Date(t);
-  return `${dateValue(d)}T${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
+  const p = parts(t);
+  return `${wallDay(t)}T${pad(p.h)}:${pad(p.mi)}:${pad(p.s)}`;
 }
 
-/** A datetime-local value read as local time; null when empty or invalid. */
+/** A datetime-local value read as the park's wall time; null when empty or invalid. */
 export function fromDatetimeLocal(value) {
-  if (!value) return null;
-  const d = new Date(value); // a datetime-local string without an offset is local time by the spec
-  return Number.isNaN(d.getTime()) ? null : d;
+  const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2}))?/.exec(value || '');
+  if (!m) return null;
+  const t = instant(Number(m[1]), Number(m[2]), Number(m[3]), Number(m[4]), Number(m[5]), Number(m[6] || 0));
+  return Number.isNaN(t) ? null : new Date(t);
 }
 
 /** "1 h 02 min 05 s", "12.4 s". */
@@ -84,7 +75,7 @@ export function hash(hex) {
   return el('code', { class: 'hash', title: hex }, `${hex.slice(0, 12)}…${hex.slice(-4)}`);
 }
 
-/** A UTC instant with the local time under it, for tables. */
+/** A UTC instant with the park's time under it, for tables. */
 export function timeCell(t) {
   return el('span', { class: 'when2' },
     el('time', { datetime: new Date(t).toISOString() }, utc(t)),

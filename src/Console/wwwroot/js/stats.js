@@ -1,11 +1,13 @@
 // Statistics: entries and exits per gate and alerts over time, drawn as SVG bar charts, with CSV downloads.
-// The API counts in UTC buckets (hours or days), so this page speaks UTC throughout; tooltips add local time.
+// The API counts by the park's hours, days or shifts (GET /api/stats/buckets gives the axis, empty periods
+// included), so this page speaks the park's clock throughout; tooltips add UTC.
 import { api, start, el, say } from './api.js';
-import { local, table, ready } from './review-util.js';
+import { table, ready, utc, zoneName } from './review-util.js';
+import { wallDay, dayStart, wall } from './clock.js';
 
 const $ = (id) => document.getElementById(id);
 const SVG = 'http://www.w3.org/2000/svg';
-const BUCKET_MS = { hour: 3_600_000, day: 86_400_000 };
+const BUCKETS = ['hour', 'day', 'shift'];
 const ALERT_TYPES = [
   { type: 'crowd-start', label: 'Crowd gathering', cls: 'bar-crowd' },
   { type: 'camera-offline', label: 'Camera offline', cls: 'bar-offline' },
@@ -22,24 +24,24 @@ function s(tag, attrs = {}, ...children) {
   return e;
 }
 
-const utcDay = (t) => new Date(t).toISOString().slice(0, 10);
-
+/** The range asked for: park days from..to, to included; sent as days, which the API reads as the park's midnights. */
 function range() {
-  const from = Date.parse(`${$('from').value}T00:00:00Z`);
-  const to = Date.parse(`${$('to').value}T00:00:00Z`) + 86_400_000;
-  return { from, to, bucket: $('bucket').value };
+  const from = $('from').value, to = $('to').value;
+  return { from, to, next: to ? wallDay(dayStart(to, 1)) : '', bucket: $('bucket').value };
 }
 
 function query(r, csv = false) {
-  const p = new URLSearchParams({ from: new Date(r.from).toISOString(), to: new Date(r.to).toISOString(), bucket: r.bucket });
+  const p = new URLSearchParams({ from: r.from, to: r.next, bucket: r.bucket });
   if (csv) p.set('format', 'csv');
   return p.toString();
 }
 
-function bucketLabel(t, bucket, short = false) {
-  const iso = new Date(t).toISOString();
-  if (bucket === 'day') return short ? iso.slice(5, 10) : iso.slice(0, 10);
-  return short ? iso.slice(11, 16) : `${iso.slice(0, 10)} ${iso.slice(11, 16)}Z`;
+/** A bucket's name on the axis (short) or in a tooltip: "12-01", "21:00", "Ca đêm 12-01". */
+function bucketLabel(b, bucket, short = false) {
+  const l = b.local;
+  if (bucket === 'day') return short ? l.slice(5, 10) : l.slice(0, 10);
+  if (bucket === 'shift') return short ? `${b.shift} ${l.slice(5, 10)}` : `${b.shift}, ${l.slice(0, 10)} ${l.slice(11, 16)}`;
+  return short ? l.slice(11, 16) : `${l.slice(0, 10)} ${l.slice(11, 16)}`;
 }
 
 /** Round numbers for an axis up to max: 0, step, 2·step, ... */
@@ -84,7 +86,7 @@ function barChart({ buckets, bucket, series, stacked = false, testid, title, W =
       const h = stacked ? y(acc) - y(acc + v) : T + ph - y(v);
       acc += v;
       parts.push(s('rect', { class: `bar ${sr.cls}`, x: x.toFixed(2), y: y0.toFixed(2), width: w.toFixed(2), height: Math.max(0.5, h).toFixed(2) },
-        s('title', {}, `${bucketLabel(t, bucket)} (local ${local(t).slice(0, 16)}): ${v} ${sr.label.toLowerCase()}`)));
+        s('title', {}, `${bucketLabel(t, bucket)} (UTC ${utc(t.bucket).slice(0, 16)}): ${v} ${sr.label.toLowerCase()}`)));
     });
   });
   // x labels: as many as fit, 56 px apart at least
@@ -93,7 +95,7 @@ function barChart({ buckets, bucket, series, stacked = false, testid, title, W =
   buckets.forEach((t, i) => {
     const x = L + i * slot + slot / 2;
     if (dayBoundaries) {
-      if (new Date(t).getUTCHours() === 0) {
+      if (t.local.slice(11, 13) === '00') {
         parts.push(s('line', { class: 'axis', x1: L + i * slot, x2: L + i * slot, y1: T + ph, y2: T + ph + 5 }));
         if (i % every === 0 || slot * 24 >= 56) parts.push(s('text', { x: L + i * slot + 3, y: T + ph + 16 }, bucketLabel(t, 'day', true)));
       }
@@ -103,7 +105,7 @@ function barChart({ buckets, bucket, series, stacked = false, testid, title, W =
   });
   parts.push(s('line', { class: 'axis', x1: L, x2: W - R, y1: T + ph + 0.5, y2: T + ph + 0.5 }));
   parts.push(s('line', { class: 'axis', x1: L - 0.5, x2: L - 0.5, y1: T, y2: T + ph }));
-  parts.push(s('text', { x: L + pw / 2, y: H - 6, 'text-anchor': 'middle' }, bucket === 'day' ? 'day (UTC)' : dayBoundaries ? 'hour (UTC), days marked' : 'hour (UTC)'));
+  parts.push(s('text', { x: L + pw / 2, y: H - 6, 'text-anchor': 'middle' }, bucket === 'day' ? 'day' : bucket === 'shift' ? 'shift' : dayBoundaries ? 'hour, days marked' : 'hour'));
   return s('svg', { class: 'chart', viewBox: `0 0 ${W} ${H}`, role: 'img', 'aria-label': title, 'data-testid': testid }, parts);
 }
 
@@ -114,27 +116,29 @@ function legend(series) {
 async function show(ev) {
   ev?.preventDefault();
   const r = range();
-  if (!(r.to > r.from)) { say('"To" must be the same day as "From" or later.', 'error'); return; }
-  const n = Math.round((r.to - r.from) / BUCKET_MS[r.bucket]);
-  if (n > 24 * 62 && r.bucket === 'hour') { say('Per hour covers at most 62 days; choose "day" for a longer range.', 'error'); return; }
+  if (!r.from || !r.to || r.to < r.from) { say('"To" must be the same day as "From" or later.', 'error'); return; }
+  const days = Math.round((dayStart(r.next) - dayStart(r.from)) / 86_400_000);
+  if (days > 62 && r.bucket === 'hour') { say('Per hour covers at most 62 days; choose "day" for a longer range.', 'error'); return; }
   $('csv-crossings').href = `/api/stats/crossings?${query(r, true)}`;
   $('csv-alerts').href = `/api/stats/alerts?${query(r, true)}`;
   $('csv-crowd').href = `/api/stats/crowd?${query(r, true)}`;
-  $('range-note').textContent = `UTC ${new Date(r.from).toISOString().slice(0, 16)}Z to ${new Date(r.to).toISOString().slice(0, 16)}Z, ${n} ${r.bucket}${n === 1 ? '' : 's'}; in your time zone that is ${local(r.from).slice(0, 16)} to ${local(r.to).slice(0, 16)}.`;
-  history.replaceState(null, '', `/stats.html?${new URLSearchParams({ from: $('from').value, to: $('to').value, bucket: r.bucket })}`);
+  history.replaceState(null, '', `/stats.html?${new URLSearchParams({ from: r.from, to: r.to, bucket: r.bucket })}`);
   say('Loading…');
   delete document.body.dataset.ready;
   try {
-    const [crossings, alerts, crowd] = await Promise.all([
+    const [axis, crossings, alerts, crowd] = await Promise.all([
+      api(`/api/stats/buckets?${query(r)}`),
       api(`/api/stats/crossings?${query(r)}`),
       api(`/api/stats/alerts?${query(r)}`),
       api(`/api/stats/crowd?${query(r)}`),
     ]);
-    const buckets = Array.from({ length: n }, (_, i) => r.from + i * BUCKET_MS[r.bucket]);
-    const index = new Map(buckets.map((t, i) => [t, i]));
-    renderCrossings(crossings, buckets, index, r.bucket);
-    renderAlerts(alerts, buckets, index, r.bucket);
-    renderCrowd(crowd, buckets, index, r.bucket);
+    const n = axis.length;
+    const from = Date.parse(axis[0].bucket), to = Date.parse(axis.at(-1).end);
+    $('range-note').textContent = `${wall(from).slice(0, 16)} to ${wall(to).slice(0, 16)} at the park (${zoneName(from)}), ${n} ${r.bucket}${n === 1 ? '' : 's'}; UTC ${utc(from).slice(0, 16)} to ${utc(to).slice(0, 16)}.`;
+    const index = new Map(axis.map((b, i) => [Date.parse(b.bucket), i]));
+    renderCrossings(crossings, axis, index, r.bucket);
+    renderAlerts(alerts, axis, index, r.bucket);
+    renderCrowd(crowd, axis, index, r.bucket);
     const ins = crossings.reduce((a, x) => a + x.in, 0), outs = crossings.reduce((a, x) => a + x.out, 0);
     say(`${ins} entries and ${outs} exits; ${alerts.reduce((a, x) => a + x.count, 0)} alerts.`, 'ok');
   } catch (e) {
@@ -233,17 +237,18 @@ function renderAlerts(rows, buckets, index, bucket) {
 async function main() {
   await start('statistics');
   const p = new URLSearchParams(location.search);
-  const today = utcDay(Date.now());
+  const today = wallDay(Date.now());
+  const daysBack = (n) => wallDay(dayStart(today, -n) + 3_600_000);
   $('to').value = p.get('to') || today;
-  $('from').value = p.get('from') || utcDay(Date.now() - 6 * 86_400_000);
-  if (p.get('bucket') in BUCKET_MS) $('bucket').value = p.get('bucket');
+  $('from').value = p.get('from') || daysBack(6);
+  if (BUCKETS.includes(p.get('bucket'))) $('bucket').value = p.get('bucket');
   $('query').addEventListener('submit', show);
   $('bucket').addEventListener('change', show);
   for (const b of document.querySelectorAll('[data-range]')) {
     b.addEventListener('click', () => {
       const days = Number(b.dataset.range);
       $('to').value = today;
-      $('from').value = utcDay(Date.now() - (days - 1) * 86_400_000);
+      $('from').value = daysBack(days - 1);
       $('bucket').value = days === 1 ? 'hour' : 'day';
       show();
     });
