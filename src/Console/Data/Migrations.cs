@@ -235,5 +235,10 @@ internal static class Migrations
         );
         CREATE INDEX shift_notes_by_gate ON shift_notes (agent, shift_start_ms);
         """,
+
+        // 10: the language each user reads the console in, remembered across sign-ins and devices; Vietnamese first.
+        """
+        ALTER TABLE users ADD COLUMN language TEXT NOT NULL DEFAULT 'vi' CHECK (language IN ('vi', 'en'));
+        """,
     ];
 }

@@ -122,6 +122,8 @@ internal static partial class UserEndpoints
 
     private sealed record NewUser(string? Name, string? Role, string? Password);
 
+    private sealed record LanguageChoice(string? Language);
+
     public static WebApplication MapUsers(this WebApplication app)
     {
         app.MapGet("/api/login", (HttpContext http, IAntiforgery af) => Results.Json(new { csrf = af.GetAndStoreTokens(http).RequestToken }))
@@ -133,8 +135,10 @@ internal static partial class UserEndpoints
             await http.SignOutAsync().ConfigureAwait(false);
             return Results.NoContent();
         });
-        app.MapGet("/api/me", (ClaimsPrincipal user, HttpContext http, IAntiforgery af, ParkClock clock) => Results.Json(new
+        app.MapGet("/api/me", (ClaimsPrincipal user, HttpContext http, IAntiforgery af, ParkClock clock, UserStore users) => Results.Json(new
         {
+            // Read from the database, not the cookie: a language chosen on the phone holds on the guard-room screen too.
+            language = users.Language(user.Identity!.Name!),
             // The park's clock: the pages show every time on it, whatever zone the browser is in.
             zone = clock.Id,
             name = user.Identity!.Name,
@@ -144,6 +148,18 @@ internal static partial class UserEndpoints
             csrf = af.GetAndStoreTokens(http).RequestToken,
         }));
         app.MapPost("/api/password", ChangePassword);
+        app.MapPut("/api/me/language", (LanguageChoice? body, UserStore users, ClaimsPrincipal user) =>
+        {
+            try
+            {
+                users.SetLanguage(user.Identity!.Name!, body?.Language ?? "");
+                return Results.NoContent();
+            }
+            catch (UserException e)
+            {
+                return Results.Problem(statusCode: 400, detail: e.Message);
+            }
+        });
 
         var admin = app.MapGroup("/api/admin").RequireAuthorization(Rights.Administer);
         // Spelled out, so nothing about a password is ever part of the list (the one-time mark is named as not yet signed in).

@@ -17,8 +17,41 @@ internal sealed class UserStore(ConsoleDb db, TimeProvider time)
 
     private readonly PasswordHasher<User> _hasher = new();
 
-    public User Create(string name, string role, string password, bool oneTime = false)
+    /// <summary>The languages the pages have a string table for; the first is every new user's.</summary>
+    public static readonly IReadOnlyList<string> Languages = ["vi", "en"];
+
+    /// <summary>The language a user reads the console in; Vietnamese for a name that is not (or no longer) there.</summary>
+    public string Language(string name)
     {
+        using var c = db.Open();
+        using var cmd = c.CreateCommand();
+        cmd.CommandText = "SELECT language FROM users WHERE name = $name";
+        cmd.Parameters.AddWithValue("$name", name);
+        return cmd.ExecuteScalar() as string ?? Languages[0];
+    }
+
+    public void SetLanguage(string name, string language)
+    {
+        if (!Languages.Contains(language))
+        {
+            throw new UserException($"language '{language}' has no pages; use {string.Join(" or ", Languages)}");
+        }
+
+        using var c = db.Open();
+        using var cmd = c.CreateCommand();
+        cmd.CommandText = "UPDATE users SET language = $language WHERE name = $name";
+        cmd.Parameters.AddWithValue("$name", name);
+        cmd.Parameters.AddWithValue("$language", language);
+        cmd.ExecuteNonQuery();
+    }
+
+    public User Create(string name, string role, string password, bool oneTime = false, string language = "vi")
+    {
+        if (!Languages.Contains(language))
+        {
+            throw new UserException($"language '{language}' has no pages; use {string.Join(" or ", Languages)}");
+        }
+
         name = name.Trim();
         if (name.Length is < 2 or > 64 || name.Any(char.IsControl))
         {
@@ -34,10 +67,11 @@ internal sealed class UserStore(ConsoleDb db, TimeProvider time)
         using var c = db.Open();
         using var cmd = c.CreateCommand();
         cmd.CommandText = """
-            INSERT INTO users (name, role, password_hash, created_ms, must_change_password) VALUES ($name, $role, $hash, $now, $once)
+            INSERT INTO users (name, role, password_hash, created_ms, must_change_password, language) VALUES ($name, $role, $hash, $now, $once, $language)
             ON CONFLICT (name) DO NOTHING RETURNING id
             """;
         cmd.Parameters.AddWithValue("$once", oneTime ? 1 : 0);
+        cmd.Parameters.AddWithValue("$language", language);
         cmd.Parameters.AddWithValue("$name", name);
         cmd.Parameters.AddWithValue("$role", role);
         cmd.Parameters.AddWithValue("$hash", _hasher.HashPassword(new User(0, name, role, false), password));

@@ -11,7 +11,7 @@ namespace GateWatch.Central.Web;
 internal static partial class WebPages
 {
     /// <summary>What the login page needs; nothing here tells anything about the gates.</summary>
-    private static readonly string[] Public = ["/login.html", "/css/app.css", "/js/api.js", "/js/clock.js", "/js/login.js", "/favicon.svg"];
+    private static readonly string[] Public = ["/login.html", "/css/app.css", "/js/api.js", "/js/clock.js", "/js/i18n.js", "/i18n/vi.json", "/i18n/en.json", "/js/login.js", "/favicon.svg"];
 
     /// <summary>The pages a sign-in may go on to (every page but the login page itself); a test keeps this in step with wwwroot.</summary>
     public static readonly string[] Pages =

@@ -67,10 +67,14 @@ public sealed class GateSite : IAsyncLifetime
         var consoleData = _consoleData = Path.Combine(_dir, "console");
         var passwordFile = Path.Combine(_dir, "password.txt");
         await File.WriteAllTextAsync(passwordFile, Password);
-        Console("create-admin", "--name", "admin1", "--password-file", passwordFile, "--data", consoleData);
+        // Users "…1" read the pages in English (the tests that assert wording do so in English); users "…2" keep the
+        // console's default, Vietnamese.
+        Console("create-admin", "--name", "admin1", "--password-file", passwordFile, "--data", consoleData, "--language", "en");
+        Console("create-admin", "--name", "admin2", "--password-file", passwordFile, "--data", consoleData);
         foreach (var role in new[] { "guard", "reviewer", "investigator" })
         {
-            Console("create-user", "--name", role + "1", "--role", role, "--password-file", passwordFile, "--data", consoleData);
+            Console("create-user", "--name", role + "1", "--role", role, "--password-file", passwordFile, "--data", consoleData, "--language", "en");
+            Console("create-user", "--name", role + "2", "--role", role, "--password-file", passwordFile, "--data", consoleData);
         }
 
         var consolePort = RtspTestServer.FreePort();
@@ -140,9 +144,15 @@ public sealed class GateSite : IAsyncLifetime
     public static DateTime ParkTime(DateTime utc) => TimeZoneInfo.ConvertTimeFromUtc(utc, TimeZoneInfo.FindSystemTimeZoneById(ParkZone));
 
     /// <summary>A fresh browser context (its own cookies) signed in through the login page as <paramref name="user"/>.</summary>
-    public async Task<IPage> SignInAsync(string user)
+    /// <param name="phone">A 390x844 touch screen (a guard's phone) instead of a desktop's 1400x900.</param>
+    public async Task<IPage> SignInAsync(string user, bool phone = false)
     {
-        var context = await Browser.NewContextAsync(new() { BaseURL = ConsoleUrl.ToString(), ViewportSize = new() { Width = 1400, Height = 900 }, AcceptDownloads = true, TimezoneId = BrowserZone });
+        var context = await Browser.NewContextAsync(new()
+        {
+            BaseURL = ConsoleUrl.ToString(), AcceptDownloads = true, TimezoneId = BrowserZone,
+            ViewportSize = phone ? new() { Width = 390, Height = 844 } : new() { Width = 1400, Height = 900 },
+            IsMobile = phone, HasTouch = phone,
+        });
         var page = await context.NewPageAsync();
         await page.GotoAsync("/login.html");
         await page.FillAsync("#name", user);

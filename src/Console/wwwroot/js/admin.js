@@ -1,6 +1,7 @@
 // Admin: users, agents (the console key shown once) and the hash-chained audit log.
 import { api, start, el, say } from './api.js';
 import { utc, local, hash, table, ready } from './review-util.js';
+import { t, has } from './i18n.js';
 
 const $ = (id) => document.getElementById(id);
 const PAGE = 50;
@@ -15,10 +16,15 @@ const audit = { all: [], page: 0, truncated: false };
 
 function ago(t) {
   const s = Math.round((Date.now() - Date.parse(t)) / 1000);
-  if (s < 60) return `${Math.max(0, s)} s ago`;
-  if (s < 3600) return `${Math.round(s / 60)} min ago`;
-  if (s < 86400) return `${Math.round(s / 3600)} h ago`;
-  return `${Math.round(s / 86400)} days ago`;
+  if (s < 60) return t('admin.ago.s', { n: Math.max(0, s) });
+  if (s < 3600) return t('admin.ago.min', { n: Math.round(s / 60) });
+  if (s < 86400) return t('admin.ago.h', { n: Math.round(s / 3600) });
+  return t('admin.ago.days', { n: Math.round(s / 86400) });
+}
+
+/** A role as people call it ("bảo vệ"); a role no table knows is shown as sent. */
+function roleName(role) {
+  return has(`role.${role}`) ? t(`role.${role}`) : null;
 }
 
 // ---------- users ----------
@@ -26,11 +32,11 @@ function ago(t) {
 async function loadUsers() {
   const users = await api('/api/admin/users');
   $('users').replaceChildren(users.length
-    ? table(['Name', 'Role', 'State'], users.map((u) => el('tr', { 'data-testid': 'user-row', dataset: { name: u.name } },
-      el('td', {}, u.name),
-      el('td', {}, el('span', { class: 'pill role' }, u.role)),
-      el('td', {}, u.disabled ? el('span', { class: 'pill bad' }, 'disabled') : el('span', { class: 'pill ok' }, 'active')))), { class: 'compact' })
-    : el('div', { class: 'empty' }, 'No users.'));
+    ? table([t('admin.name'), t('admin.role'), t('admin.state')], users.map((u) => el('tr', { 'data-testid': 'user-row', dataset: { name: u.name } },
+      el('td', { translate: 'no' }, u.name),
+      el('td', {}, el('span', { class: 'pill role', translate: roleName(u.role) ? null : 'no' }, roleName(u.role) ?? u.role)),
+      el('td', {}, u.disabled ? el('span', { class: 'pill bad' }, t('admin.user.disabled')) : el('span', { class: 'pill ok' }, t('admin.user.active'))))), { class: 'compact' })
+    : el('div', { class: 'empty' }, t('admin.users.none')));
 }
 
 async function createUser(ev) {
@@ -39,12 +45,12 @@ async function createUser(ev) {
   $('user-create').disabled = true;
   try {
     const u = await api('/api/admin/users', { method: 'POST', body: { name, role, password } });
-    say(`User ${u.name} created with the role ${u.role}. Give them the password by a safe way; it is not shown again.`, 'ok', $('user-status'));
+    say(t('admin.user.created', { name: u.name, role: roleName(u.role) ?? u.role }), 'ok', $('user-status'));
     $('user-form').reset();
     await loadUsers();
     loadAudit();
   } catch (e) {
-    say(`The user was not created: ${e.message}`, 'error', $('user-status'));
+    say(t('admin.user.notCreated', { why: e.message }), 'error', $('user-status'));
   } finally {
     $('user-create').disabled = false;
   }
@@ -55,20 +61,20 @@ async function createUser(ev) {
 async function loadAgents() {
   const agents = await api('/api/admin/agents');
   $('agents').replaceChildren(agents.length
-    ? table(['Id', 'Name', 'API address', 'Certificate', 'Last seen'], agents.map((a) => {
+    ? table([t('admin.id'), t('admin.name'), t('admin.agent.url'), t('admin.agent.cert'), t('admin.agent.lastSeen')], agents.map((a) => {
       const recent = a.lastSeen && Date.now() - Date.parse(a.lastSeen) < 120_000;
       return el('tr', { 'data-testid': 'agent-row', dataset: { id: a.id } },
-        el('td', { class: 'mono' }, a.id),
-        el('td', {}, a.name),
-        el('td', { class: 'mono small' }, a.url),
+        el('td', { class: 'mono', translate: 'no' }, a.id),
+        el('td', { translate: 'no' }, a.name),
+        el('td', { class: 'mono small', translate: 'no' }, a.url),
         el('td', { class: 'small', 'data-testid': 'agent-tls' }, a.tlsPin
-          ? el('span', { class: 'mono', title: `SHA-256 ${a.tlsPin}` }, `pinned ${a.tlsPin.slice(0, 11)}…`)
-          : a.url.startsWith('https:') ? 'trusted CA' : el('span', { class: 'pill warn', title: 'plain http: only for an agent on this machine' }, 'no TLS')),
+          ? el('span', { class: 'mono', title: t('admin.agent.pinTitle', { pin: a.tlsPin }) }, t('admin.agent.pinned', { pin: a.tlsPin.slice(0, 11) }))
+          : a.url.startsWith('https:') ? t('admin.agent.trustedCa') : el('span', { class: 'pill warn', title: t('admin.agent.noTlsTitle') }, t('admin.agent.noTls'))),
         el('td', {}, a.lastSeen
-          ? el('span', { title: `${utc(a.lastSeen)} · ${local(a.lastSeen)} local` }, el('span', { class: `pill ${recent ? 'ok' : 'warn'}` }, ago(a.lastSeen)))
-          : el('span', { class: 'pill' }, 'never')));
+          ? el('span', { title: t('admin.agent.seenTitle', { utc: utc(a.lastSeen), local: local(a.lastSeen) }) }, el('span', { class: `pill ${recent ? 'ok' : 'warn'}` }, ago(a.lastSeen)))
+          : el('span', { class: 'pill' }, t('admin.agent.never'))));
     }), { class: 'compact' })
-    : el('div', { class: 'empty' }, 'No agents registered yet.'));
+    : el('div', { class: 'empty' }, t('admin.agents.none')));
 }
 
 async function registerAgent(ev) {
@@ -78,26 +84,29 @@ async function registerAgent(ev) {
   $('agent-secret').replaceChildren();
   try {
     const r = await api('/api/admin/agents', { method: 'POST', body });
-    say(`Agent ${r.id} registered.`, 'ok', $('agent-status'));
-    const key = el('code', { class: 'mono', 'data-testid': 'console-key' }, r.consoleKey);
-    const copy = el('button', { type: 'button', class: 'secondary small', 'data-testid': 'console-key-copy' }, 'Copy');
+    say(t('admin.agent.registered', { id: r.id }), 'ok', $('agent-status'));
+    const key = el('code', { class: 'mono', 'data-testid': 'console-key', translate: 'no' }, r.consoleKey);
+    const copy = el('button', { type: 'button', class: 'secondary small', 'data-testid': 'console-key-copy' }, t('admin.copy'));
     copy.addEventListener('click', async () => {
-      try { await navigator.clipboard.writeText(r.consoleKey); copy.textContent = 'Copied'; } catch {
+      try { await navigator.clipboard.writeText(r.consoleKey); copy.textContent = t('admin.copied'); } catch {
         const range = document.createRange(); range.selectNodeContents(key);
         getSelection().removeAllRanges(); getSelection().addRange(range);
-        copy.textContent = 'Selected: press Ctrl+C';
+        copy.textContent = t('admin.copySelected');
       }
     });
     $('agent-secret').replaceChildren(el('div', { class: 'secret' },
-      el('strong', {}, `Console key for ${r.id}: copy it now, it is shown only once`),
+      el('strong', {}, t('admin.agent.keyOnce', { id: r.id })),
       key,
-      el('div', { class: 'row' }, copy, el('span', { class: 'muted small' }, r.note || "Put it in the agent's console.key (agent.json: console.key).")),
+      // The server's note is its own English text: shown as it comes.
+      el('div', { class: 'row' }, copy, r.note
+        ? el('span', { class: 'muted small', translate: 'no' }, r.note)
+        : el('span', { class: 'muted small' }, t('admin.agent.keyNote'))),
     ));
     $('agent-form').reset();
     await loadAgents();
     loadAudit();
   } catch (e) {
-    say(`The agent was not registered: ${e.message}`, 'error', $('agent-status'));
+    say(t('admin.agent.notRegistered', { why: e.message }), 'error', $('agent-status'));
   } finally {
     $('agent-register').disabled = false;
   }
@@ -109,13 +118,13 @@ async function loadEnrolments() {
   const codes = await api('/api/admin/agents/enrolments');
   const now = Date.now();
   $('enrolments').replaceChildren(codes.length
-    ? table(['Agent', 'Made by', 'Valid until', 'State'], codes.map((c) => el('tr', { 'data-testid': 'enrolment-row', dataset: { id: c.agentId } },
-      el('td', { class: 'mono' }, c.agentId),
-      el('td', {}, c.madeBy),
-      el('td', { class: 'small', title: utc(c.expires) }, local(c.expires)),
+    ? table([t('admin.enrol.agent'), t('admin.enrol.madeBy'), t('admin.enrol.until'), t('admin.state')], codes.map((c) => el('tr', { 'data-testid': 'enrolment-row', dataset: { id: c.agentId } },
+      el('td', { class: 'mono', translate: 'no' }, c.agentId),
+      el('td', { translate: 'no' }, c.madeBy),
+      el('td', { class: 'small', title: utc(c.expires), translate: 'no' }, local(c.expires)),
       el('td', { 'data-testid': 'enrolment-state' }, c.used
-        ? el('span', { class: 'pill ok', title: `${local(c.used)} from ${c.usedFrom}` }, 'used')
-        : Date.parse(c.expires) <= now ? el('span', { class: 'pill' }, 'expired') : el('span', { class: 'pill warn' }, 'waiting')))),
+        ? el('span', { class: 'pill ok', title: t('admin.enrol.usedTitle', { time: local(c.used), address: c.usedFrom }) }, t('admin.enrol.used'))
+        : Date.parse(c.expires) <= now ? el('span', { class: 'pill' }, t('admin.enrol.expired')) : el('span', { class: 'pill warn' }, t('admin.enrol.waiting'))))),
     { class: 'compact' })
     : '');
 }
@@ -127,18 +136,18 @@ async function makeEnrolment(ev) {
   $('enrol-secret').replaceChildren();
   try {
     const r = await api('/api/admin/agents/enrolments', { method: 'POST', body });
-    say(`Code made for ${r.agentId}.`, 'ok', $('enrol-status'));
+    say(t('admin.enrol.made', { id: r.agentId }), 'ok', $('enrol-status'));
     $('enrol-secret').replaceChildren(el('div', { class: 'secret' },
-      el('strong', {}, `Enrolment code for ${r.agentId}: it works once, until ${local(r.expires)}, and is shown only now`),
-      el('code', { class: 'mono', 'data-testid': 'enrol-code' }, r.code),
-      el('span', { class: 'muted small' }, 'On the gate box: '),
-      el('code', { class: 'mono small' }, `gatewatch-agent enrol --config /etc/gatewatch/agent.json --console ${location.origin}/ --code ${r.code}`),
+      el('strong', {}, t('admin.enrol.codeOnce', { id: r.agentId, until: local(r.expires) })),
+      el('code', { class: 'mono', 'data-testid': 'enrol-code', translate: 'no' }, r.code),
+      el('span', { class: 'muted small' }, t('admin.enrol.onBox')), ' ',
+      el('code', { class: 'mono small', translate: 'no' }, `gatewatch-agent enrol --config /etc/gatewatch/agent.json --console ${location.origin}/ --code ${r.code}`),
     ));
     $('enrol-form').reset();
     await loadEnrolments();
     loadAudit();
   } catch (e) {
-    say(`No code was made: ${e.message}`, 'error', $('enrol-status'));
+    say(t('admin.enrol.notMade', { why: e.message }), 'error', $('enrol-status'));
   } finally {
     $('enrol-make').disabled = false;
   }
@@ -162,7 +171,7 @@ async function loadAudit() {
       if (i === MAX_CHUNKS - 1) audit.truncated = true;
     }
   } catch (e) {
-    $('audit').replaceChildren(el('div', { class: 'error-box' }, el('strong', {}, 'The audit log could not be read.'), ' ', e.message));
+    $('audit').replaceChildren(el('div', { class: 'error-box' }, el('strong', {}, t('admin.audit.readFail')), ' ', el('span', { translate: 'no' }, e.message)));
     return;
   }
   audit.all = all.reverse();
@@ -182,19 +191,21 @@ function renderAudit() {
   audit.page = Math.min(audit.page, pages - 1);
   const rows = list.slice(audit.page * PAGE, (audit.page + 1) * PAGE);
   $('audit').replaceChildren(rows.length
-    ? table([el('th', { class: 'num' }, '#'), 'Time', 'User', 'Action', 'Target', 'Outcome', 'Detail', 'Hash'], rows.map((a) => el('tr', { 'data-testid': 'audit-row', dataset: { seq: String(a.seq) } },
+    ? table([el('th', { class: 'num' }, '#'), t('common.time'), t('admin.audit.user'), t('admin.audit.action'), t('admin.audit.target'), t('admin.audit.outcome'),
+      t('admin.audit.detail'), t('admin.audit.hash')], rows.map((a) => el('tr', { 'data-testid': 'audit-row', dataset: { seq: String(a.seq) } },
       el('td', { class: 'num muted' }, String(a.seq)),
-      el('td', { class: 'small', title: `${utc(a.time, true)}` }, el('span', { class: 'when2' }, el('span', {}, local(a.time)), el('span', { class: 'muted' }, utc(a.time)))),
-      el('td', {}, a.actor),
-      el('td', {}, a.action),
-      el('td', { class: 'small' }, a.target),
-      el('td', { class: `outcome-${a.outcome}` }, a.outcome),
-      el('td', { class: 'small detail' }, a.detail),
-      el('td', {}, hash(a.hash)))), { class: 'compact audit' })
-    : el('div', { class: 'empty' }, 'No entries.'));
-  $('audit-page').textContent = list.length
-    ? `newest first · ${audit.page * PAGE + 1}–${Math.min(list.length, (audit.page + 1) * PAGE)} of ${list.length}${audit.truncated ? ` (the newest ${list.length} shown)` : ''} · page ${audit.page + 1} of ${pages}`
-    : '';
+      el('td', { class: 'small', title: `${utc(a.time, true)}`, translate: 'no' }, el('span', { class: 'when2' }, el('span', {}, local(a.time)), el('span', { class: 'muted' }, utc(a.time)))),
+      // Who, what, on what and the detail are the log's own data: the action names are codes, not wording.
+      el('td', { translate: 'no' }, a.actor),
+      el('td', { translate: 'no' }, a.action),
+      el('td', { class: 'small', translate: 'no' }, a.target),
+      el('td', { class: `outcome-${a.outcome}`, translate: has(`admin.outcome.${a.outcome}`) ? null : 'no' },
+        has(`admin.outcome.${a.outcome}`) ? t(`admin.outcome.${a.outcome}`) : a.outcome),
+      el('td', { class: 'small detail', translate: 'no' }, a.detail),
+      el('td', { translate: 'no' }, hash(a.hash)))), { class: 'compact audit' })
+    : el('div', { class: 'empty' }, t('admin.audit.none')));
+  const range = { from: audit.page * PAGE + 1, to: Math.min(list.length, (audit.page + 1) * PAGE), total: list.length, page: audit.page + 1, pages };
+  $('audit-page').textContent = list.length ? t(audit.truncated ? 'admin.audit.pagerCut' : 'admin.audit.pager', range) : '';
   $('audit-newer').disabled = audit.page === 0;
   $('audit-older').disabled = audit.page >= pages - 1;
 }
@@ -202,20 +213,23 @@ function renderAudit() {
 async function verifyChain() {
   const box = $('chain');
   $('audit-verify').disabled = true;
-  box.replaceChildren(el('div', { class: 'muted' }, 'Walking the whole chain…'));
+  box.replaceChildren(el('div', { class: 'muted' }, t('admin.chain.walking')));
   try {
     const r = await api('/api/admin/audit/verify');
     box.dataset.ok = String(!!r.ok);
     box.replaceChildren(r.ok
       ? el('div', { class: 'chain ok', 'data-testid': 'chain-result' },
-        el('strong', { class: 'ok-text' }, `✔ Audit chain intact: ${r.count} entries checked.`),
-        el('div', { class: 'small muted' }, `Newest entry #${r.lastSeq}, hash `, el('code', {}, r.lastHash), '. Note these: a later check can then show that no newest entries were cut off.'))
+        el('strong', { class: 'ok-text' }, t('admin.chain.intact', { count: r.count })),
+        // One sentence with the hash in it: the string table keeps it whole.
+        el('div', { class: 'small muted' }, t('admin.chain.newest', { seq: String(r.lastSeq), hash: r.lastHash })))
       : el('div', { class: 'chain bad', 'data-testid': 'chain-result' },
-        el('strong', { class: 'bad-text' }, `✖ Audit chain BROKEN${r.firstBadSeq ? ` at entry #${r.firstBadSeq}` : ''}: ${r.count} entries read.`),
-        el('ul', {}, (r.problems || []).map((p) => el('li', {}, p)))));
+        el('strong', { class: 'bad-text' }, r.firstBadSeq
+          ? t('admin.chain.brokenAt', { seq: String(r.firstBadSeq), count: r.count })
+          : t('admin.chain.broken', { count: r.count })),
+        el('ul', { translate: 'no' }, (r.problems || []).map((p) => el('li', {}, p)))));
     loadAudit();
   } catch (e) {
-    box.replaceChildren(el('div', { class: 'error-box' }, el('strong', {}, 'The chain could not be verified.'), ' ', e.message));
+    box.replaceChildren(el('div', { class: 'error-box' }, el('strong', {}, t('admin.chain.fail')), ' ', el('span', { translate: 'no' }, e.message)));
   } finally {
     $('audit-verify').disabled = false;
   }
@@ -225,15 +239,15 @@ async function verifyChain() {
 function shiftRow(s = { name: '', start: '', end: '' }) {
   const n = document.querySelectorAll('#shift-rows tr').length + 1;
   return el('tr', { 'data-testid': 'shift-row' },
-    el('td', {}, el('input', { class: 'shift-name', value: s.name, maxlength: 40, required: true, 'aria-label': `Shift ${n} name` })),
-    el('td', {}, el('input', { class: 'shift-start', type: 'time', step: 900, value: s.start, required: true, 'aria-label': `Shift ${n} starts` })),
-    el('td', {}, el('input', { class: 'shift-end', type: 'time', step: 900, value: s.end, required: true, 'aria-label': `Shift ${n} ends` })),
-    el('td', {}, el('button', { type: 'button', class: 'secondary small', onclick: (ev) => ev.target.closest('tr').remove() }, 'Remove')));
+    el('td', {}, el('input', { class: 'shift-name', value: s.name, maxlength: 40, required: true, 'aria-label': t('admin.shift.nameLabel', { n }) })),
+    el('td', {}, el('input', { class: 'shift-start', type: 'time', step: 900, value: s.start, required: true, 'aria-label': t('admin.shift.startsLabel', { n }) })),
+    el('td', {}, el('input', { class: 'shift-end', type: 'time', step: 900, value: s.end, required: true, 'aria-label': t('admin.shift.endsLabel', { n }) })),
+    el('td', {}, el('button', { type: 'button', class: 'secondary small', onclick: (ev) => ev.target.closest('tr').remove() }, t('common.remove'))));
 }
 
 async function loadShifts() {
   const clock = await api('/api/clock');
-  $('shift-zone').textContent = `Times on the park's clock: ${clock.zone} (${clock.offset}). Together the shifts cover the day exactly once, on the quarter hour; a shift that ends before it starts runs past midnight.`;
+  $('shift-zone').textContent = t('admin.shift.zone', { zone: clock.zone, offset: clock.offset });
   $('shift-rows').replaceChildren(...clock.shifts.map((s) => shiftRow(s)));
 }
 
@@ -244,7 +258,7 @@ async function saveShifts(ev) {
   }));
   try {
     await api('/api/admin/shifts', { method: 'PUT', body: { shifts } });
-    say('Shifts saved.', 'ok', $('shift-status'));
+    say(t('admin.shift.saved'), 'ok', $('shift-status'));
     await loadShifts();
   } catch (e) {
     say(e.message, 'error', $('shift-status'));
@@ -255,7 +269,7 @@ async function main() {
   await start('administer');
   $('shift-form').addEventListener('submit', saveShifts);
   $('shift-add').addEventListener('click', () => $('shift-rows').append(shiftRow()));
-  $('audit-action').append(...ACTIONS.map((a) => el('option', { value: a }, a)));
+  $('audit-action').append(...ACTIONS.map((a) => el('option', { value: a, translate: 'no' }, a)));
   $('user-form').addEventListener('submit', createUser);
   $('agent-form').addEventListener('submit', registerAgent);
   $('enrol-form').addEventListener('submit', makeEnrolment);
@@ -268,7 +282,7 @@ async function main() {
   $('audit-older').addEventListener('click', () => { audit.page++; renderAudit(); });
   const results = await Promise.allSettled([loadUsers(), loadAgents(), loadEnrolments(), loadShifts(), loadAudit()]);
   const bad = results.filter((r) => r.status === 'rejected').map((r) => r.reason.message);
-  if (bad.length) say(`Some of this page could not be loaded: ${bad.join('; ')}`, 'error');
+  if (bad.length) say(t('admin.loadFail', { why: bad.join('; ') }), 'error');
   ready();
 }
 

@@ -11,6 +11,7 @@ export class ApiError extends Error {
 }
 
 import { setZone, wall, parkZone } from './clock.js';
+import { t, translate, setLanguage, language, LANGUAGES } from './i18n.js';
 
 let csrf = null;
 
@@ -27,7 +28,7 @@ export async function api(path, { method = 'GET', body, form, raw = false, signa
   const r = await fetch(path, { method, headers, body: payload, credentials: 'same-origin', signal });
   if (r.status === 401 && !path.startsWith('/api/login')) {
     location.href = '/login.html?next=' + encodeURIComponent(location.pathname + location.search);
-    throw new ApiError(401, 'signed out');
+    throw new ApiError(401, t('api.signedOut'));
   }
   if (!r.ok) {
     let detail = `HTTP ${r.status}`;
@@ -53,6 +54,10 @@ export async function session() {
   const me = await api('/api/me');
   csrf = me.csrf;
   setZone(me.zone);
+  if (me.language && me.language !== language()) {
+    setLanguage(me.language);
+    translate();
+  }
   if (me.mustChangePassword) {
     // The server refuses everything else until then; the page would only show errors.
     location.replace('/login.html?change=1&next=' + encodeURIComponent(location.pathname + location.search));
@@ -63,18 +68,18 @@ export async function session() {
 
 /** Pages in the order of the top bar, each with the right it needs (or a list of rights, any of which will do). */
 export const PAGES = [
-  { href: '/live.html', label: 'Live wall', right: 'watch' },
-  { href: '/recordings.html', label: 'Recordings', right: 'review' },
-  { href: '/vehicles.html', label: 'Vehicles', right: 'review' },
-  { href: '/cases.html', label: 'Cases', right: 'export' },
-  { href: '/verify.html', label: 'Verify package', right: 'export' },
-  { href: '/stats.html', label: 'Statistics', right: 'statistics' },
+  { href: '/live.html', key: 'nav.live', right: 'watch' },
+  { href: '/recordings.html', key: 'nav.recordings', right: 'review' },
+  { href: '/vehicles.html', key: 'nav.vehicles', right: 'review' },
+  { href: '/cases.html', key: 'nav.cases', right: 'export' },
+  { href: '/verify.html', key: 'nav.verify', right: 'export' },
+  { href: '/stats.html', key: 'nav.stats', right: 'statistics' },
   // Guards write their shift's notes and hand over with it; reviewers read the reports later.
-  { href: '/report.html', label: 'Shift report', right: ['watch', 'statistics'] },
-  { href: '/admin.html', label: 'Admin', right: 'administer' },
-  { href: '/cameras.html', label: 'Lines & zones', right: 'administer' },
+  { href: '/report.html', key: 'nav.report', right: ['watch', 'statistics'] },
+  { href: '/admin.html', key: 'nav.admin', right: 'administer' },
+  { href: '/cameras.html', key: 'nav.cameras', right: 'administer' },
   // Admins keep the plate lists; reviewers and investigators may read them.
-  { href: '/plates.html', label: 'Plate lists', right: ['administer', 'review'] },
+  { href: '/plates.html', key: 'nav.plates', right: ['administer', 'review'] },
 ];
 
 /** Whether the user holds the right (or one of the rights) given. */
@@ -98,15 +103,26 @@ export async function start(right) {
     throw new ApiError(403, 'not for this role');
   }
   const top = document.getElementById('top');
+  const choose = el('select', { id: 'language', 'data-testid': 'language', 'aria-label': t('top.language') },
+    LANGUAGES.map((l) => el('option', { value: l.code, lang: l.code, translate: 'no', selected: l.code === language() }, l.name)));
+  choose.addEventListener('change', () => chooseLanguage(choose.value));
   top.replaceChildren(
-    el('a', { class: 'brand', href: home(me) }, 'GateWatch'),
-    el('nav', {}, ...PAGES.filter((p) => may(me, p.right)).map((p) =>
-      el('a', { href: p.href, class: location.pathname === p.href ? 'active' : '' }, p.label))),
-    el('span', { class: 'who', 'data-testid': 'who' }, `${me.name} · ${me.role}`),
-    el('a', { class: 'link', id: 'password', href: '/login.html?change=1' }, 'Password'),
-    el('button', { class: 'link', id: 'signout', onclick: signOut }, 'Sign out'),
+    el('a', { class: 'brand', href: home(me), translate: 'no' }, 'GateWatch'),
+    el('nav', { 'aria-label': t('nav.label') }, ...PAGES.filter((p) => may(me, p.right)).map((p) =>
+      el('a', { href: p.href, class: location.pathname === p.href ? 'active' : '', 'aria-current': location.pathname === p.href ? 'page' : null }, t(p.key)))),
+    el('span', { class: 'who', 'data-testid': 'who' }, el('span', { translate: 'no' }, me.name), ' · ', t(`role.${me.role}`)),
+    choose,
+    el('a', { class: 'link', id: 'password', href: '/login.html?change=1' }, t('top.password')),
+    el('button', { class: 'link', id: 'signout', onclick: signOut }, t('top.signout')),
   );
   return me;
+}
+
+/** The user's choice of language: kept by the console for every device they sign in on, then the page is drawn again in it. */
+async function chooseLanguage(code) {
+  await api('/api/me/language', { method: 'PUT', body: { language: code } });
+  setLanguage(code);
+  location.reload();
 }
 
 async function signOut() {

@@ -1,6 +1,7 @@
 // The gate editor: a camera's counting lines and crowd zones drawn over its picture, dragged into place, and
 // saved to its agent. The agent checks every edit with the parser it uses at start and names what is wrong.
 import { start, api, el, say, ApiError } from './api.js';
+import { t } from './i18n.js';
 
 const HANDLE = 7;      // handle radius, in canvas pixels
 const GRAB = 14;       // how near (canvas pixels) a press must be to pick a handle
@@ -144,16 +145,16 @@ function numberInput(value, onchange, attrs = {}) {
 function renderForm() {
   document.getElementById('lines').replaceChildren(...lines().map((l, i) => el('div', { class: 'gate-item', 'data-testid': 'gate-line' },
     el('span', { class: 'swatch line' }),
-    el('label', {}, 'Id', el('input', { class: 'id', value: l.id ?? '', 'data-testid': 'gate-line-id', onchange: (e) => { l.id = e.target.value; changed(); } })),
-    el('button', { type: 'button', class: 'secondary', onclick: () => { spec.lines.splice(i, 1); changed(); } }, 'Remove'))));
+    el('label', {}, t('cam.id'), el('input', { class: 'id', value: l.id ?? '', 'data-testid': 'gate-line-id', onchange: (e) => { l.id = e.target.value; changed(); } })),
+    el('button', { type: 'button', class: 'secondary', onclick: () => { spec.lines.splice(i, 1); changed(); } }, t('common.remove')))));
   document.getElementById('zones').replaceChildren(...zones().map((z, i) => el('div', { class: 'gate-item', 'data-testid': 'gate-zone' },
     el('span', { class: 'swatch zone' }),
-    el('label', {}, 'Id', el('input', { class: 'id', value: z.id ?? '', 'data-testid': 'gate-zone-id', onchange: (e) => { z.id = e.target.value; changed(); } })),
-    el('label', {}, 'Crowd at', numberInput(z.crowdMin, (v) => { z.crowdMin = v; changed(); }, { min: 1, step: 1, 'data-testid': 'gate-zone-min' })),
-    el('label', {}, 'for seconds', numberInput(z.crowdSeconds, (v) => { z.crowdSeconds = v; changed(); }, { min: 0, step: 'any', 'data-testid': 'gate-zone-seconds' })),
-    el('button', { type: 'button', class: 'secondary', title: 'Add a corner halfway along the last edge', onclick: () => addCorner(z) }, '+ corner'),
-    el('button', { type: 'button', class: 'secondary', title: 'Remove the last corner', disabled: (z.polygon || []).length <= 3, onclick: () => { z.polygon.pop(); changed(); } }, '− corner'),
-    el('button', { type: 'button', class: 'secondary', onclick: () => { spec.zones.splice(i, 1); changed(); } }, 'Remove'))));
+    el('label', {}, t('cam.id'), el('input', { class: 'id', value: z.id ?? '', 'data-testid': 'gate-zone-id', onchange: (e) => { z.id = e.target.value; changed(); } })),
+    el('label', {}, t('cam.crowdAt'), numberInput(z.crowdMin, (v) => { z.crowdMin = v; changed(); }, { min: 1, step: 1, 'data-testid': 'gate-zone-min' })),
+    el('label', {}, t('cam.forSeconds'), numberInput(z.crowdSeconds, (v) => { z.crowdSeconds = v; changed(); }, { min: 0, step: 'any', 'data-testid': 'gate-zone-seconds' })),
+    el('button', { type: 'button', class: 'secondary', title: t('cam.addCornerTitle'), onclick: () => addCorner(z) }, t('cam.addCorner')),
+    el('button', { type: 'button', class: 'secondary', title: t('cam.removeCornerTitle'), disabled: (z.polygon || []).length <= 3, onclick: () => { z.polygon.pop(); changed(); } }, t('cam.removeCorner')),
+    el('button', { type: 'button', class: 'secondary', onclick: () => { spec.zones.splice(i, 1); changed(); } }, t('common.remove')))));
 }
 
 function addCorner(z) {
@@ -198,13 +199,13 @@ function changed() {
 json.addEventListener('input', () => {
   try {
     const parsed = JSON.parse(json.value);
-    if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw new Error('the spec must be an object {…}');
+    if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw new Error(t('cam.notObject'));
     spec = parsed;
     renderForm();
     draw();
     say('', '', document.getElementById('json-status'));
   } catch (e) {
-    say(`JSON: ${e.message} (the picture shows the last valid spec)`, 'error', document.getElementById('json-status'));
+    say(t('cam.jsonBad', { why: e.message }), 'error', document.getElementById('json-status'));
   }
 });
 
@@ -222,7 +223,7 @@ async function load() {
   if (!agent) return;
   current = { agent, camera };
   saveButton.disabled = true;
-  say('Loading…');
+  say(t('common.loading'));
   try {
     const g = await api(`/api/admin/cameras/${encodeURIComponent(agent)}/${encodeURIComponent(camera)}/gate`);
     spec = g.spec ?? { lines: [], zones: [] };
@@ -231,10 +232,10 @@ async function load() {
     document.getElementById('file').textContent = `${fileName} · ${fingerprint.slice(0, 12)}…`;
     changed();
     saveButton.disabled = false;
-    say(g.problem ? `The file on the agent is not usable as it is: ${g.problem}` : '', g.problem ? 'error' : '');
+    say(g.problem ? t('cam.fileBad', { why: g.problem }) : '', g.problem ? 'error' : '');
     const seen = await loadPicture(current);
     draw();
-    if (!seen && !g.problem) say('No picture from the camera right now; the lines are drawn on black.', '');
+    if (!seen && !g.problem) say(t('cam.noPicture'), '');
   } catch (e) {
     spec = null;
     renderForm(); draw(); json.value = '';
@@ -245,16 +246,15 @@ async function load() {
 saveButton.addEventListener('click', async () => {
   if (!current || !spec) return;
   saveButton.disabled = true;
-  say('Saving…');
+  say(t('cam.saving'));
   try {
     const r = await api(`/api/admin/cameras/${encodeURIComponent(current.agent)}/${encodeURIComponent(current.camera)}/gate`,
       { method: 'PUT', body: { spec, expectedFingerprint: fingerprint } });
     fingerprint = r.fingerprint;
     document.getElementById('file').textContent = `${fileName} · ${fingerprint.slice(0, 12)}…`;
-    say(`Saved and applied: ${(r.lines || []).length} lines, ${(r.zones || []).length} zones. Recording was not interrupted.`, 'ok');
+    say(t('cam.saved', { lines: (r.lines || []).length, zones: (r.zones || []).length }), 'ok');
   } catch (e) {
-    const hint = e.status === 409 ? ' Reload from the agent to see the current spec, then edit again.' : '';
-    say(`Not saved: ${e.message}.${hint}`, 'error');
+    say(t(e.status === 409 ? 'cam.notSavedStale' : 'cam.notSaved', { why: e.message }), 'error');
   } finally {
     saveButton.disabled = false;
   }
@@ -268,17 +268,17 @@ async function main() {
   try {
     const cameras = await api('/api/admin/cameras');
     const gated = cameras.filter((c) => c.camera);
-    select.replaceChildren(...gated.map((c) => el('option', { value: JSON.stringify([c.agent, c.camera]), disabled: !c.hasGate },
-      `${c.agent} / ${c.name}${c.hasGate ? '' : ' (records only)'}`)));
+    select.replaceChildren(...gated.map((c) => el('option', { value: JSON.stringify([c.agent, c.camera]), disabled: !c.hasGate, translate: c.hasGate ? 'no' : null },
+      c.hasGate ? `${c.agent} / ${c.name}` : t('cam.recordsOnly', { agent: c.agent, name: c.name }))));
     const broken = cameras.filter((c) => !c.camera);
     const first = gated.find((c) => c.hasGate);
     if (first) {
       select.value = JSON.stringify([first.agent, first.camera]);
       await load();
     } else {
-      say(gated.length ? 'No camera has a gate spec: they record only.' : 'No cameras: register an agent first.');
+      say(gated.length ? t('cam.noGate') : t('cam.noCameras'));
     }
-    if (broken.length) say(`Not answering: ${broken.map((b) => `${b.agent} (${b.problem})`).join('; ')}`, 'error');
+    if (broken.length) say(t('cam.notAnswering', { list: broken.map((b) => `${b.agent} (${b.problem})`).join('; ') }), 'error');
   } catch (e) {
     say(e.message, 'error');
   }

@@ -1,6 +1,11 @@
 // The park's clock: every time a page shows is on it and named, whatever zone the browser or phone is in.
 // The console says which zone (GET /api/me); until it has, the browser's own zone stands in.
 
+// How a date is written for people: 'dmy' (01/12/2026, Vietnamese) or 'ymd' (2026-12-01); i18n.js sets it.
+let order = 'ymd';
+
+export function setDateOrder(o) { order = o === 'dmy' ? 'dmy' : 'ymd'; }
+
 let zone = (() => { try { return Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC'; } catch { return 'UTC'; } })();
 const formats = new Map();
 
@@ -51,11 +56,17 @@ export function offsetName(t = Date.now()) {
   return `UTC${off >= 0 ? '+' : '-'}${pad(Math.floor(a / 60))}:${pad(a % 60)}`;
 }
 
-/** "2026-12-01 21:16:05" on the park's clock (".123" with ms). */
+/** "01/12/2026" or "2026-12-01": the park's day of t, as the user's language writes a date. */
+export function wallDate(t) {
+  const p = parts(t);
+  return order === 'dmy' ? `${pad(p.d)}/${pad(p.m)}/${p.y}` : `${p.y}-${pad(p.m)}-${pad(p.d)}`;
+}
+
+/** "01/12/2026 21:16:05" (or "2026-12-01 21:16:05") on the park's clock (".123" with ms). */
 export function wall(t, ms = false) {
   if (Number.isNaN(new Date(t).getTime())) return '—';
   const p = parts(t);
-  const base = `${p.y}-${pad(p.m)}-${pad(p.d)} ${pad(p.h)}:${pad(p.mi)}:${pad(p.s)}`;
+  const base = `${wallDate(t)} ${pad(p.h)}:${pad(p.mi)}:${pad(p.s)}`;
   return ms ? `${base}.${pad(p.ms, 3)}` : base;
 }
 

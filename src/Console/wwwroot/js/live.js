@@ -2,6 +2,7 @@ import { api, ApiError, start, el, when, say } from './api.js';
 import { LivePlayer } from './mse.js';
 import { Overlay } from './overlay.js';
 import { wall, wallTime, offsetName, parkZone } from './clock.js';
+import { t, tn, has, num, locale, className } from './i18n.js';
 
 // The guards' live wall: a tile per camera (video, overlay, state, today's counts) and the open alerts on top.
 
@@ -18,6 +19,10 @@ let todayMissing = false;
 
 const key = (agent, camera) => `${agent}/${camera ?? ''}`;
 const cameraPath = (agent, camera) => `/api/live/${encodeURIComponent(agent)}/${encodeURIComponent(camera)}`;
+/** n with exactly digits decimals, as the user's language writes it ("0,42" in Vietnamese, "0.42" in English). */
+const fixed = (n, digits) => new Intl.NumberFormat(locale(), { minimumFractionDigits: digits, maximumFractionDigits: digits }).format(n);
+/** A camera's state as guards call it; a state no table knows is shown as sent. */
+const stateName = (s) => (has(`live.state.${s}`) ? t(`live.state.${s}`) : s);
 
 // ---------------------------------------------------------------- tiles
 
@@ -25,30 +30,30 @@ class Tile {
   constructor(w) {
     this.agent = w.agent;
     this.camera = w.camera;
-    this.video = el('video', { muted: true, autoplay: true, playsinline: true, 'data-testid': 'video', 'aria-label': `Live video of ${w.name}` });
+    this.video = el('video', { muted: true, autoplay: true, playsinline: true, 'data-testid': 'video', 'aria-label': t('live.tile.video', { name: w.name || w.camera || w.agent }) });
     this.video.muted = true;
     this.still = el('img', { class: 'still', alt: '', hidden: true });
     this.canvas = el('canvas', { class: 'overlay', 'data-testid': 'overlay', 'aria-hidden': 'true' });
     this.notice = el('div', { class: 'notice', hidden: true });
-    this.latency = el('span', { class: 'latency', 'data-testid': 'latency', title: 'How far the picture is behind the newest video received' });
-    this.live = el('span', { class: 'live-dot', hidden: true }, 'LIVE');
+    this.latency = el('span', { class: 'latency', 'data-testid': 'latency', title: t('live.tile.latencyTitle') });
+    this.live = el('span', { class: 'live-dot', hidden: true }, t('live.tile.live'));
     // The newest open plate alert of this camera, on the picture: the guard looks for that vehicle.
-    this.plateTag = el('span', { class: 'plate-tag', 'data-testid': 'plate-tag', hidden: true });
+    this.plateTag = el('span', { class: 'plate-tag', 'data-testid': 'plate-tag', translate: 'no', hidden: true });
     this.pill = el('span', { class: 'pill', 'data-testid': 'state' });
     // The crowd density over the picture, remembered per camera on this browser.
     this.heatKey = `gatewatch.heat.${key(w.agent, w.camera)}`;
     this.heatButton = el('button', {
       type: 'button', class: 'secondary heat-toggle', 'data-testid': 'heat', 'aria-pressed': 'false',
-      title: 'Lay the crowd density estimate over the picture', onclick: () => this.setHeat(!this.overlay.heat),
-    }, 'Heat');
-    this.name = el('h2', { class: 'cam-name' });
-    this.agentName = el('span', { class: 'agent-name' });
+      title: t('live.tile.heatTitle'), onclick: () => this.setHeat(!this.overlay.heat),
+    }, t('live.tile.heat'));
+    this.name = el('h2', { class: 'cam-name', translate: 'no' });
+    this.agentName = el('span', { class: 'agent-name', translate: 'no' });
     this.todayIn = el('b', { 'data-testid': 'today-in' }, '–');
     this.todayOut = el('b', { 'data-testid': 'today-out' }, '–');
-    this.today = el('span', { class: 'today', title: 'Entries and exits at this camera since midnight at the park' },
-      el('span', { class: 'in' }, '↑ ', this.todayIn, ' in'), el('span', { class: 'out' }, '↓ ', this.todayOut, ' out'));
+    this.today = el('span', { class: 'today', title: t('live.today.title') },
+      el('span', { class: 'in' }, '↑ ', this.todayIn, ' ', t('live.today.in')), el('span', { class: 'out' }, '↓ ', this.todayOut, ' ', t('live.today.out')));
     this.today.hidden = todayMissing;
-    this.counts = el('span', { class: 'counts' });
+    this.counts = el('span', { class: 'counts', translate: 'no' }); // line and zone ids with their figures
     this.root = el('article', {
       class: 'tile', 'data-testid': 'tile', 'data-agent': w.agent, 'data-camera': w.camera ?? '',
     },
@@ -96,13 +101,13 @@ class Tile {
     this.agentName.textContent = agentName === this.name.textContent ? '' : agentName;
     const state = w.state || 'unknown';
     this.pill.className = `pill ${state}`;
-    this.pill.textContent = state;
-    this.pill.title = w.since ? `${state} since ${wall(w.since)} (${parkZone()})` : state;
+    this.pill.textContent = stateName(state);
+    this.pill.title = w.since ? t('live.state.since', { state: stateName(state), time: wall(w.since), zone: parkZone() }) : stateName(state);
     this.root.dataset.state = state;
     const lines = Object.entries(w.lineCounts || {}).map(([id, c]) => `${id} ↑${c.in ?? c.In ?? 0} ↓${c.out ?? c.Out ?? 0}`);
     const zones = Object.entries(w.zoneCounts || {}).map(([id, n]) => `${id}: ${n}`);
     this.counts.textContent = [...lines, ...zones].join(' · ');
-    this.counts.title = 'Since the agent started: line crossings, and people in each zone now';
+    this.counts.title = t('live.tile.countsTitle');
 
     // An agent that did not answer in time: its tiles stay where they were, marked, until it answers again.
     const unreachable = w.reachable === false || state === 'unreachable' || !w.camera;
@@ -112,8 +117,8 @@ class Tile {
       this.stopMeta();
       this.stopStill();
       this.still.hidden = true;
-      this.show(`Agent unreachable: ${short(w.problem || 'no answer', 160)}`, 'bad');
-      this.notice.title = w.problem || '';
+      if (w.problem) this.show(t('live.tile.unreachable'), 'bad', w.problem, 160, ': ');
+      else this.show(t('live.tile.unreachableNoAnswer'), 'bad');
       return;
     }
     if (state === 'offline') {
@@ -126,7 +131,7 @@ class Tile {
         this.still.src = `${cameraPath(w.agent, w.camera)}/snapshot.jpg?t=${Date.now()}`;
       }
       this.root.classList.add('offline');
-      this.show(`Camera offline${w.since ? ` since ${wallTime(w.since)}` : ''} — last picture shown`, 'bad');
+      this.show(w.since ? t('live.tile.offlineSince', { time: wallTime(w.since) }) : t('live.tile.offline'), 'bad');
       return;
     }
     this.offlineShot = false;
@@ -136,9 +141,13 @@ class Tile {
     this.startMeta();
   }
 
-  show(text, kind = '') {
+  /**
+   * The notice over the picture: text (from the table), then what went wrong as the agent, server or browser said it
+   * (why, cut to its gist, whole in its title), kept as sent.
+   */
+  show(text, kind = '', why = null, max = 140, sep = ' — ') {
     this.notice.hidden = !text;
-    this.notice.textContent = text || '';
+    this.notice.replaceChildren(...(text ? [text] : []), ...(text && why ? [sep, el('span', { translate: 'no', title: why }, short(why, max))] : []));
     this.notice.className = `notice ${kind}`;
   }
 
@@ -160,12 +169,11 @@ class Tile {
           this.startStill();
         } else {
           this.live.hidden = true;
-          this.show(why ? `${text} — ${short(why, 140)}` : text, kind === 'reconnecting' ? 'warn' : '');
-          this.notice.title = why || '';
+          this.show(text, kind === 'reconnecting' ? 'warn' : '', why || null);
         }
       },
       latency: (s) => {
-        this.latency.textContent = s === null ? '' : `${s.toFixed(2)} s`;
+        this.latency.textContent = s === null ? '' : t('live.tile.latency', { s: fixed(s, 2) });
         this.latency.dataset.seconds = s === null ? '' : s.toFixed(3);
         this.latency.classList.toggle('slow', s !== null && s > 1.5);
       },
@@ -187,7 +195,7 @@ class Tile {
   /** Fallback without MSE or the codec: the agent's latest picture once a second. */
   startStill() {
     if (this.stillTimer) return;
-    this.show(`Stills once a second: ${this.unsupported}`, 'info');
+    this.show(t('live.tile.stills', { why: this.unsupported }), 'info');
     this.overlay.enabled = false; // the agent's picture already has the overlay drawn in
     const next = () => {
       const img = new Image();
@@ -226,8 +234,8 @@ class Tile {
   }
 
   setToday(t) {
-    this.todayIn.textContent = t ? t.in : 0;
-    this.todayOut.textContent = t ? t.out : 0;
+    this.todayIn.textContent = num(t ? t.in : 0);
+    this.todayOut.textContent = num(t ? t.out : 0);
   }
 
   flash() {
@@ -259,7 +267,7 @@ async function refreshWall() {
     say('', '', document.getElementById('wall-status'));
   } catch (e) {
     if (e instanceof ApiError && e.status === 401) return;
-    say(`The console did not answer: ${e.message}. Retrying.`, 'error', document.getElementById('wall-status'));
+    say(t('live.wall.noAnswer', { why: e.message }), 'error', document.getElementById('wall-status'));
     return;
   }
   const grid = document.getElementById('tiles');
@@ -354,44 +362,56 @@ function cameraName(agent, camera) {
 export function describe(a) {
   const cam = cameraName(a.agent, a.camera);
   switch (a.type) {
-    case 'crowd-start': return `Crowd gathering in zone ${a.data?.zone ?? '?'} at camera ${cam}`;
-    case 'camera-offline': return `Camera ${cam} offline`;
-    case 'agent-unreachable': return `Gate agent ${agentName(a.agent)} not answering: its cameras are not watched`;
-    case 'recording-stopped': return `Camera ${cam} is not being recorded`;
-    case 'plate-denied': return `Denied plate ${a.plate?.text ?? '?'} at camera ${cam}`;
-    case 'plate-unlisted': return `Unlisted plate ${a.plate?.text ?? '?'} at camera ${cam}`;
-    default: return `${a.type.replace(/-/g, ' ')} at camera ${cam}`;
+    case 'crowd-start': return t('live.alert.crowd-start', { zone: a.data?.zone ?? '?', camera: cam });
+    case 'camera-offline': return t('live.alert.camera-offline', { camera: cam });
+    case 'agent-unreachable': return t('live.alert.agent-unreachable', { agent: agentName(a.agent) });
+    case 'recording-stopped': return t('live.alert.recording-stopped', { camera: cam });
+    case 'plate-denied': return t('live.alert.plate-denied', { plate: a.plate?.text ?? '?', camera: cam });
+    case 'plate-unlisted': return t('live.alert.plate-unlisted', { plate: a.plate?.text ?? '?', camera: cam });
+    default: return t('live.alert.other', { type: a.type.replace(/-/g, ' '), camera: cam });
   }
 }
 
 /**
- * How big a gathering is: when raised and at its peak. "about" where the zone was counted by the density estimate
- * (a crowd too dense for boxes), a plain number where people were followed one by one.
+ * How big a gathering is: when raised and at its peak, as a list of phrases. "about" where the zone was counted by
+ * the density estimate (a crowd too dense for boxes), a plain number where people were followed one by one.
  */
 export function crowdSize(a) {
   const start = a.data || {};
   const last = a.ended || start;
-  const raised = start.counting === 'density' && Number.isFinite(start.estimate) ? `about ${Math.round(start.estimate)}` : start.peak;
+  const estimated = start.counting === 'density' && Number.isFinite(start.estimate);
   const approx = start.counting === 'density' || last.counting === 'density';
   const parts = [];
-  if (raised) parts.push(`${raised} people when raised`);
-  if (last.peak) parts.push(`peak ${approx ? 'about ' : ''}${last.peak}`);
-  if (a.ended) parts.push('ended');
-  return parts.join(' · ');
+  if (estimated || start.peak) {
+    parts.push(estimated ? t('live.crowd.raisedAbout', { n: Math.round(start.estimate) }) : t('live.crowd.raised', { n: start.peak }));
+  }
+  if (last.peak) parts.push(approx ? t('live.crowd.peakAbout', { n: last.peak }) : t('live.crowd.peak', { n: last.peak }));
+  if (a.ended) parts.push(t('live.crowd.ended'));
+  return parts;
 }
 
+/** What the agent, server or tool said, cut to its gist (whole in its title): data, kept as sent. */
+const said = (text) => el('span', { translate: 'no', title: text }, short(text));
+
+/** The alert's details: a list of phrases from the table and of what programs said (elements). */
 function detail(a) {
   if (a.type === 'crowd-start') return crowdSize(a);
-  if (a.type === 'camera-offline' && a.data?.reason) return short(a.data.reason);
-  if (a.type === 'recording-stopped') return [a.data?.lagSeconds ? `newest footage ${Math.round(a.data.lagSeconds)} s old` : null, a.data?.problem ? short(a.data.problem) : null].filter(Boolean).join(' · ');
-  if (a.type === 'agent-unreachable') return [a.data?.lastSeen ? `last heard ${ago(a.data.lastSeen)}` : null, a.data?.problem ? short(a.data.problem) : null].filter(Boolean).join(' · ');
+  if (a.type === 'camera-offline' && a.data?.reason) return [said(a.data.reason)];
+  if (a.type === 'recording-stopped') return [a.data?.lagSeconds ? t('live.detail.footageAge', { n: Math.round(a.data.lagSeconds) }) : null, a.data?.problem ? said(a.data.problem) : null].filter(Boolean);
+  if (a.type === 'agent-unreachable') return [a.data?.lastSeen ? t('live.detail.lastHeard', { ago: ago(a.data.lastSeen) }) : null, a.data?.problem ? said(a.data.problem) : null].filter(Boolean);
   if (a.plate) {
     const p = a.plate;
-    return [a.data?.class, a.data?.direction === 'in' ? 'entering' : a.data?.direction === 'out' ? 'leaving' : null,
-      p.matched || (p.status === 'unlisted' ? 'not on any list' : null),
-      Number.isFinite(p.confidence) ? `read ${Math.round(p.confidence * 100)}% sure` : null].filter(Boolean).join(' · ');
+    return [a.data?.class ? className(a.data.class) : null,
+      a.data?.direction === 'in' ? t('live.detail.entering') : a.data?.direction === 'out' ? t('live.detail.leaving') : null,
+      p.matched ? el('span', { translate: 'no' }, p.matched) : p.status === 'unlisted' ? t('live.detail.notListed') : null,
+      Number.isFinite(p.confidence) ? t('live.detail.confidence', { pct: Math.round(p.confidence * 100) }) : null].filter(Boolean);
   }
-  return '';
+  return [];
+}
+
+/** The details as nodes, each after " · ": every phrase its own text, as the table gave it. */
+function detailNodes(a) {
+  return detail(a).flatMap((d) => [' · ', d]);
 }
 
 /** The gist of a tool's error for a tile or a banner: its last line, not a page of ffmpeg output. */
@@ -405,7 +425,7 @@ export function short(text, max = 140) {
 
 function ago(iso) {
   const s = Math.max(0, Math.round((Date.now() - new Date(iso).getTime()) / 1000));
-  return s < 60 ? `${s} s ago` : s < 3600 ? `${Math.floor(s / 60)} min ago` : `${Math.floor(s / 3600)} h ago`;
+  return s < 60 ? t('live.ago.seconds', { n: s }) : s < 3600 ? t('live.ago.minutes', { n: Math.floor(s / 60) }) : t('live.ago.hours', { n: Math.floor(s / 3600) });
 }
 
 const alertEls = new Map(); // id -> element, kept across polls so a button does not vanish under a click
@@ -415,7 +435,7 @@ const ICONS = { 'camera-offline': '▣', 'agent-unreachable': '⌁', 'plate-deni
 /** The plate crop the agent cut, through the console's relay; gone quietly when the agent has no such file. */
 function cropEl(a, cls) {
   if (!a.plate?.crop) return null;
-  const img = el('img', { class: cls, src: a.plate.crop, alt: `Plate ${a.plate.text}`, 'data-testid': 'alert-crop' });
+  const img = el('img', { class: cls, src: a.plate.crop, alt: t('live.alert.cropAlt', { plate: a.plate.text }), 'data-testid': 'alert-crop' });
   img.addEventListener('error', () => { img.hidden = true; });
   return img;
 }
@@ -430,8 +450,8 @@ function alertEl(a) {
   cropEl(a, 'alert-crop'),
   el('div', { class: 'alert-text' },
     el('strong', { class: 'alert-what' }, describe(a)),
-    el('span', { class: 'alert-meta', title: a.data?.reason || '' }, when(a.time), ago_, detail(a) ? ` · ${detail(a)}` : '')),
-  el('button', { type: 'button', 'data-testid': 'ack', onclick: () => openAck(a) }, 'Acknowledge'));
+    el('span', { class: 'alert-meta' }, when(a.time), ago_, detailNodes(a))),
+  el('button', { type: 'button', 'data-testid': 'ack', onclick: () => openAck(a) }, t('common.acknowledge')));
   e.ago = ago_;
   return e;
 }
@@ -447,12 +467,12 @@ function renderAlerts() {
     let e = alertEls.get(a.id);
     if (!e) { e = alertEl(a); alertEls.set(a.id, e); }
     e.querySelector('.alert-what').textContent = describe(a); // the camera's name may have arrived since
-    e.ago.textContent = ` · ${ago(a.time)}`;
+    e.ago.replaceChildren(' · ', ago(a.time));
     const want = prev ? prev.nextSibling : list.firstChild;
     if (want !== e) list.insertBefore(e, want);
     prev = e;
   }
-  document.getElementById('alert-count').textContent = openAlerts.length === 1 ? '1 open alert' : `${openAlerts.length} open alerts`;
+  document.getElementById('alert-count').textContent = tn('live.alerts.open', openAlerts.length);
 }
 
 function markAlarms() {
@@ -477,7 +497,7 @@ async function refreshAlerts() {
   try {
     list = await api('/api/alerts?open=true');
   } catch (e) {
-    if (!(e instanceof ApiError && e.status === 401)) say(`Alerts could not be read: ${e.message}`, 'error', document.getElementById('wall-status'));
+    if (!(e instanceof ApiError && e.status === 401)) say(t('live.alerts.readError', { why: e.message }), 'error', document.getElementById('wall-status'));
     return;
   }
   list.sort((a, b) => new Date(b.time) - new Date(a.time));
@@ -500,7 +520,7 @@ function openAck(a) {
   acking = a;
   const dialog = document.getElementById('ack-dialog');
   document.getElementById('ack-what').replaceChildren(cropEl(a, 'ack-crop') || '', el('strong', {}, describe(a)), el('br'), when(a.time),
-    detail(a) ? el('span', { class: 'muted' }, ` · ${detail(a)}`) : '');
+    detail(a).length ? el('span', { class: 'muted' }, detailNodes(a)) : '');
   const note = document.getElementById('ack-note');
   note.value = '';
   say('', '', document.getElementById('ack-status'));
@@ -515,7 +535,7 @@ async function confirmAck(ev) {
   const status = document.getElementById('ack-status');
   if (!a) return;
   if (!note.value.trim()) {
-    say('Write what you saw or did: the note is required.', 'error', status);
+    say(t('live.ack.noteRequired'), 'error', status);
     note.focus();
     return;
   }
@@ -524,11 +544,11 @@ async function confirmAck(ev) {
   try {
     await api(`/api/alerts/${encodeURIComponent(a.id)}/acknowledge`, { method: 'POST', body: { note: note.value.trim() } });
     done(a);
-    say(`Acknowledged: ${describe(a)}`, 'ok', document.getElementById('wall-status'));
+    say(t('live.ack.done', { what: describe(a) }), 'ok', document.getElementById('wall-status'));
   } catch (e) {
     if (e instanceof ApiError && e.status === 409) {
       done(a);
-      say(`Already acknowledged by someone else: ${describe(a)}`, '', document.getElementById('wall-status'));
+      say(t('live.ack.already', { what: describe(a) }), '', document.getElementById('wall-status'));
     } else {
       say(e.message, 'error', status);
     }
@@ -553,11 +573,11 @@ async function refreshAcked() {
     const list = (await api(`/api/alerts?since=${since}`)).filter((a) => a.acknowledged).slice(0, 10);
     const box = document.getElementById('acked');
     box.hidden = list.length === 0;
-    document.getElementById('acked-count').textContent = `Acknowledged in the last 24 h (${list.length}${list.length === 10 ? '+' : ''})`;
+    document.getElementById('acked-count').textContent = list.length === 10 ? t('live.acked.summaryMore', { n: list.length }) : t('live.acked.summary', { n: list.length });
     document.getElementById('acked-list').replaceChildren(...list.map((a) => el('li', { 'data-testid': 'acked', 'data-id': a.id },
       el('span', { class: 'acked-what' }, describe(a)), ' ', when(a.time),
-      el('span', { class: 'muted' }, ` — ${a.acknowledged.by}, `), when(a.acknowledged.time),
-      el('span', { class: 'note' }, a.acknowledged.note))));
+      el('span', { class: 'muted' }, ' — ', el('span', { translate: 'no' }, a.acknowledged.by), ', '), when(a.acknowledged.time),
+      el('span', { class: 'note', translate: 'no' }, a.acknowledged.note))));
   } catch { /* optional figure */ }
 }
 
@@ -601,5 +621,5 @@ async function main() {
 
 main().catch((e) => {
   if (e instanceof ApiError && (e.status === 401 || e.status === 403)) return;
-  say(`The wall could not start: ${e.message}`, 'error', document.getElementById('wall-status'));
+  say(t('live.wall.startError', { why: e.message }), 'error', document.getElementById('wall-status'));
 });

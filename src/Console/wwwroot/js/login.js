@@ -1,4 +1,5 @@
 import { api, ApiError, home, renewCsrf, say } from './api.js';
+import { t } from './i18n.js';
 
 /** A console page: one '/', a page name, then printable ASCII but the backslash (WebPages.SafeNext is the same). */
 const SAFE_NEXT = /^\/[a-z]+\.html(?:[?#][\x21-\x5b\x5d-\x7e]*)?$/;
@@ -8,7 +9,7 @@ form.addEventListener('submit', async (ev) => {
   ev.preventDefault();
   const button = document.getElementById('signin');
   button.disabled = true;
-  say('Signing in…');
+  say(t('login.signingIn'));
   try {
     const next = new URLSearchParams(location.search).get('next');
     const me = await api('/api/login', { method: 'POST', body: { name: form.name.value, password: form.password.value, next } });
@@ -19,7 +20,7 @@ form.addEventListener('submit', async (ev) => {
     }
     go(me);
   } catch (e) {
-    say(e instanceof ApiError ? e.message : `The console cannot be reached (${e.message})`, 'error');
+    say(e instanceof ApiError ? e.message : t('api.unreachable', { why: e.message }), 'error');
     button.disabled = false;
     form.password.select();
   }
@@ -41,7 +42,7 @@ function showChange(current, me) {
   change.hidden = false;
   change.current.value = current || '';
   document.getElementById('current-label').hidden = Boolean(current);
-  if (!me.mustChangePassword) document.getElementById('change-why').textContent = 'Change your password.';
+  if (!me.mustChangePassword) document.getElementById('change-why').textContent = t('login.changeYours');
   (current ? change.fresh : change.current).focus();
 }
 
@@ -49,17 +50,17 @@ change.addEventListener('submit', async (ev) => {
   ev.preventDefault();
   const target = document.getElementById('change-status');
   if (change.fresh.value !== change.again.value) {
-    say('The two new passwords differ.', 'error', target);
+    say(t('login.differ'), 'error', target);
     return;
   }
   const button = document.getElementById('change-save');
   button.disabled = true;
   try {
     await api('/api/password', { method: 'POST', body: { current: change.current.value, password: change.fresh.value } });
-    say('Password saved.', 'ok', target);
+    say(t('login.saved'), 'ok', target);
     go({ ...signedIn, next: new URLSearchParams(location.search).get('next') });
   } catch (e) {
-    say(e instanceof ApiError ? e.message : `The console cannot be reached (${e.message})`, 'error', target);
+    say(e instanceof ApiError ? e.message : t('api.unreachable', { why: e.message }), 'error', target);
     button.disabled = false;
   }
 });

@@ -1,6 +1,8 @@
 // Live fMP4 into a <video> through Media Source Extensions, kept close to the live edge.
 // The console relays the agent's stream copy; the X-Codec header names the codec for isTypeSupported.
 
+import { t } from './i18n.js';
+
 /** Seconds of buffer ahead of the playhead past which we jump to the live edge. */
 const MAX_LAG = 1.5;
 /** Where the jump lands: this far behind the newest buffered frame. */
@@ -84,7 +86,7 @@ export class LivePlayer {
     const gen = this.gen;
     const abort = new AbortController();
     this.abort = abort;
-    this.hooks.state?.('connecting', 'Connecting…');
+    this.hooks.state?.('connecting', t('live.video.connecting'));
     try {
       const r = await fetch(this.url, { signal: abort.signal, credentials: 'same-origin', cache: 'no-store' });
       if (r.status === 401) {
@@ -101,8 +103,8 @@ export class LivePlayer {
         abort.abort();
         if (gen !== this.gen) return;
         this.running = false;
-        this.hooks.state?.('unsupported', !window.MediaSource ? 'This browser has no Media Source Extensions'
-          : mime ? `This browser cannot play ${mime}` : 'The camera did not say its codec');
+        this.hooks.state?.('unsupported', !window.MediaSource ? t('live.video.noMse')
+          : mime ? t('live.video.cannotPlay', { mime }) : t('live.video.noCodec'));
         return;
       }
       const ms = new MediaSource();
@@ -111,7 +113,7 @@ export class LivePlayer {
       this.video.src = this.objectUrl;
       await new Promise((resolve, reject) => {
         ms.addEventListener('sourceopen', resolve, { once: true });
-        setTimeout(() => reject(new Error('the video element did not open the stream')), 5000);
+        setTimeout(() => reject(new Error(t('live.video.notOpened'))), 5000);
       });
       if (gen !== this.gen) return;
       const sb = ms.addSourceBuffer(mime);
@@ -119,23 +121,23 @@ export class LivePlayer {
       this.sb = sb;
       this.queue = [];
       sb.addEventListener('updateend', () => { if (gen === this.gen) this.pump(); });
-      sb.addEventListener('error', () => { if (gen === this.gen) this.retry('the browser could not decode the stream'); });
+      sb.addEventListener('error', () => { if (gen === this.gen) this.retry(t('live.video.decodeError')); });
       this.lastData = performance.now();
       this.watchdog = setInterval(() => {
-        if (gen === this.gen && performance.now() - this.lastData > STALL_MS) this.retry('no video for a while');
+        if (gen === this.gen && performance.now() - this.lastData > STALL_MS) this.retry(t('live.video.stalled'));
       }, 1000);
       const reader = r.body.getReader();
       for (;;) {
         const { done, value } = await reader.read();
         if (gen !== this.gen) return;
-        if (done) throw new Error('the stream ended');
+        if (done) throw new Error(t('live.video.ended'));
         this.lastData = performance.now();
         this.queue.push(value);
         this.pump();
       }
     } catch (e) {
       if (gen !== this.gen || !this.running) return;
-      this.retry(e.name === 'AbortError' ? 'stream stopped' : e.message || String(e));
+      this.retry(e.name === 'AbortError' ? t('live.video.stopped') : e.message || String(e));
     }
   }
 
@@ -144,7 +146,7 @@ export class LivePlayer {
     this.teardown();
     const wait = this.backoff;
     this.backoff = Math.min(BACKOFF_MAX, this.backoff * 2);
-    this.hooks.state?.('reconnecting', `Reconnecting in ${Math.round(wait / 1000)} s`, why);
+    this.hooks.state?.('reconnecting', t('live.video.reconnecting', { n: Math.round(wait / 1000) }), why);
     this.hooks.latency?.(null);
     clearTimeout(this.retryTimer);
     this.retryTimer = setTimeout(() => { if (this.running) this.connect(); }, wait);
@@ -175,9 +177,9 @@ export class LivePlayer {
     } catch (e) {
       if (e.name === 'QuotaExceededError' && b.length > 0) {
         this.queue.unshift(chunk);
-        try { sb.remove(0, Math.max(b.start(0) + 1, v.currentTime - 2)); } catch { this.retry('the video buffer is full'); }
+        try { sb.remove(0, Math.max(b.start(0) + 1, v.currentTime - 2)); } catch { this.retry(t('live.video.bufferFull')); }
       } else {
-        this.retry(`the browser refused the video (${e.name})`);
+        this.retry(t('live.video.refused', { name: e.name }));
       }
     }
   }

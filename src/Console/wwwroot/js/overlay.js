@@ -1,6 +1,8 @@
 // Draws the agent's live metadata (tracks, gate lines, zones) on a canvas laid over the video.
 // Coordinates arrive in the analysed frame's pixels (meta.frameSize); the video may be larger and letterboxed.
 
+import { t, className, locale } from './i18n.js';
+
 const CLASS_COLOURS = {
   person: '#3fb950', bicycle: '#39c5cf', car: '#d2a8ff', motorcycle: '#f778ba', motorbike: '#f778ba',
   bus: '#ffa657', truck: '#ff7b72',
@@ -31,6 +33,9 @@ export function containBox(w, h, mw, mh) {
   const dh = mh * s;
   return { x: (w - dw) / 2, y: (h - dh) / 2, w: dw, h: dh };
 }
+
+/** n with exactly digits decimals, as the user's language writes it. */
+const fixed = (n, digits) => new Intl.NumberFormat(locale(), { minimumFractionDigits: digits, maximumFractionDigits: digits }).format(n);
 
 const count = (o, k) => (o ? (o[k] ?? o[k[0].toUpperCase() + k.slice(1)] ?? 0) : 0);
 
@@ -143,7 +148,7 @@ export class Overlay {
       const top = z.polygon.reduce((a, p) => (p[1] < a[1] ? p : a), z.polygon[0]);
       // "~" where the count is the density estimate rather than people followed one by one.
       const shownCount = dense.has(z.id) ? `~${n}` : `${n}`;
-      label(g, `${z.id} · ${shownCount}${z.crowdMin ? ` / ${z.crowdMin}` : ''}${hot ? ' · CROWD' : ''}`, X(top[0]), Y(top[1]) - 3, colour, hot ? '#fff' : '#0b1118');
+      label(g, `${z.id} · ${shownCount}${z.crowdMin ? ` / ${z.crowdMin}` : ''}${hot ? ` · ${t('live.overlay.crowd')}` : ''}`, X(top[0]), Y(top[1]) - 3, colour, hot ? '#fff' : '#0b1118');
     }
 
     for (const l of this.gate?.lines || []) {
@@ -177,7 +182,7 @@ export class Overlay {
     c.dataset.tracks = JSON.stringify({ frameSize: m.frameSize, time: m.time, tracks: fresh ? m.tracks || [] : [] });
     c.dataset.behind = fresh ? '' : (behind / 1000).toFixed(1);
     if (!fresh && behind < 60_000 && (m.tracks || []).length) {
-      label(g, `analysis ${(behind / 1000).toFixed(1)} s behind the picture: boxes hidden`, box.x + 6, box.y + font + 8, '#30363d', '#e6edf3');
+      label(g, t('live.overlay.behind', { s: fixed(behind / 1000, 1) }), box.x + 6, box.y + font + 8, '#30363d', '#e6edf3');
     }
     if (fresh) {
       for (const t of m.tracks || []) {
@@ -188,7 +193,7 @@ export class Overlay {
         g.setLineDash(t.seen === false ? [4, 3] : []);
         g.strokeRect(X(x1), Y(y1), (x2 - x1) * sx, (y2 - y1) * sy);
         g.setLineDash([]);
-        label(g, `${t.id} ${t.class}`, X(x1), Y(y1), colour, '#0b1118');
+        label(g, `${t.id} ${className(t.class)}`, X(x1), Y(y1), colour, '#0b1118');
       }
     }
     g.restore();

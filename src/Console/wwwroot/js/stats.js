@@ -3,17 +3,19 @@
 // included), so this page speaks the park's clock throughout; tooltips add UTC.
 import { api, start, el, say } from './api.js';
 import { table, ready, utc, zoneName } from './review-util.js';
-import { wallDay, dayStart, wall } from './clock.js';
+import { wallDay, dayStart, wallDate, wallHm, parts as wallParts } from './clock.js';
+import { t, tn, num, className } from './i18n.js';
 
 const $ = (id) => document.getElementById(id);
 const SVG = 'http://www.w3.org/2000/svg';
 const BUCKETS = ['hour', 'day', 'shift'];
+// Labels and tooltips are asked for when drawn: the language is the user's only once /api/me has answered.
 const ALERT_TYPES = [
-  { type: 'crowd-start', label: 'Crowd gathering', cls: 'bar-crowd' },
-  { type: 'camera-offline', label: 'Camera offline', cls: 'bar-offline' },
-  { type: 'agent-unreachable', label: 'Gate agent unreachable', cls: 'bar-unreachable' },
-  { type: 'plate-denied', label: 'Denied plate', cls: 'bar-plate-denied' },
-  { type: 'plate-unlisted', label: 'Unlisted plate', cls: 'bar-plate-unlisted' },
+  { type: 'crowd-start', label: () => t('stats.alert.crowd'), tip: (p) => t('stats.tip.crowd', p), cls: 'bar-crowd' },
+  { type: 'camera-offline', label: () => t('stats.alert.offline'), tip: (p) => t('stats.tip.offline', p), cls: 'bar-offline' },
+  { type: 'agent-unreachable', label: () => t('stats.alert.unreachable'), tip: (p) => t('stats.tip.unreachable', p), cls: 'bar-unreachable' },
+  { type: 'plate-denied', label: () => t('stats.alert.denied'), tip: (p) => t('stats.tip.denied', p), cls: 'bar-plate-denied' },
+  { type: 'plate-unlisted', label: () => t('stats.alert.unlisted'), tip: (p) => t('stats.tip.unlisted', p), cls: 'bar-plate-unlisted' },
 ];
 
 /** An SVG element: s('rect', {x, y}, children...). */
@@ -36,12 +38,23 @@ function query(r, csv = false) {
   return p.toString();
 }
 
-/** A bucket's name on the axis (short) or in a tooltip: "12-01", "21:00", "Ca đêm 12-01". */
+const pad = (n) => String(n).padStart(2, '0');
+
+/** A day without its year, in the order the user's language writes dates: "12-01" or "01/12". */
+function shortDay(at) {
+  const p = wallParts(at);
+  return t('stats.shortDay', { d: pad(p.d), m: pad(p.m) });
+}
+
+/**
+ * A bucket's name on the axis (short) or in a tooltip: "12-01", "21:00", "Ca đêm 12-01" (English order; Vietnamese
+ * writes the day first). Written from the bucket's instant on the park's clock, which is the API's b.local.
+ */
 function bucketLabel(b, bucket, short = false) {
-  const l = b.local;
-  if (bucket === 'day') return short ? l.slice(5, 10) : l.slice(0, 10);
-  if (bucket === 'shift') return short ? `${b.shift} ${l.slice(5, 10)}` : `${b.shift}, ${l.slice(0, 10)} ${l.slice(11, 16)}`;
-  return short ? l.slice(11, 16) : `${l.slice(0, 10)} ${l.slice(11, 16)}`;
+  const at = b.bucket;
+  if (bucket === 'day') return short ? shortDay(at) : wallDate(at);
+  if (bucket === 'shift') return short ? t('stats.axis.shiftDay', { shift: b.shift, day: shortDay(at) }) : `${b.shift}, ${wallDate(at)} ${wallHm(at)}`;
+  return short ? wallHm(at) : `${wallDate(at)} ${wallHm(at)}`;
 }
 
 /** Round numbers for an axis up to max: 0, step, 2·step, ... */
@@ -70,12 +83,12 @@ function barChart({ buckets, bucket, series, stacked = false, testid, title, W =
   parts.push(s('title', {}, title));
   for (let v = 0; v <= top + 1e-9; v += step) {
     parts.push(s('line', { class: 'grid', x1: L, x2: W - R, y1: y(v), y2: y(v) }));
-    parts.push(s('text', { x: L - 6, y: y(v) + 4, 'text-anchor': 'end' }, Number.isInteger(v) ? v : v.toFixed(1)));
+    parts.push(s('text', { x: L - 6, y: y(v) + 4, 'text-anchor': 'end' }, num(v, 1)));
   }
   // Bars no wider than they need be: a week of days should not look like a wall.
   const inner = Math.min(slot > 6 ? slot - Math.min(slot * 0.2, 8) : slot, stacked ? 56 : 28 * series.length);
   const gap = slot - inner;
-  buckets.forEach((t, i) => {
+  buckets.forEach((b, i) => {
     let acc = 0;
     series.forEach((sr, j) => {
       const v = sr.values[i];
@@ -86,44 +99,45 @@ function barChart({ buckets, bucket, series, stacked = false, testid, title, W =
       const h = stacked ? y(acc) - y(acc + v) : T + ph - y(v);
       acc += v;
       parts.push(s('rect', { class: `bar ${sr.cls}`, x: x.toFixed(2), y: y0.toFixed(2), width: w.toFixed(2), height: Math.max(0.5, h).toFixed(2) },
-        s('title', {}, `${bucketLabel(t, bucket)} (UTC ${utc(t.bucket).slice(0, 16)}): ${v} ${sr.label.toLowerCase()}`)));
+        s('title', {}, sr.tip({ when: bucketLabel(b, bucket), utc: utc(b.bucket).slice(0, 16), n: v }))));
     });
   });
   // x labels: as many as fit, 56 px apart at least
   const every = Math.max(1, Math.ceil(56 / slot));
   const dayBoundaries = bucket === 'hour' && n > 24;
-  buckets.forEach((t, i) => {
+  buckets.forEach((b, i) => {
     const x = L + i * slot + slot / 2;
     if (dayBoundaries) {
-      if (t.local.slice(11, 13) === '00') {
+      if (b.local.slice(11, 13) === '00') {
         parts.push(s('line', { class: 'axis', x1: L + i * slot, x2: L + i * slot, y1: T + ph, y2: T + ph + 5 }));
-        if (i % every === 0 || slot * 24 >= 56) parts.push(s('text', { x: L + i * slot + 3, y: T + ph + 16 }, bucketLabel(t, 'day', true)));
+        if (i % every === 0 || slot * 24 >= 56) parts.push(s('text', { x: L + i * slot + 3, y: T + ph + 16 }, bucketLabel(b, 'day', true)));
       }
     } else if (i % every === 0) {
-      parts.push(s('text', { x, y: T + ph + 16, 'text-anchor': 'middle' }, bucketLabel(t, bucket, true)));
+      parts.push(s('text', { x, y: T + ph + 16, 'text-anchor': 'middle' }, bucketLabel(b, bucket, true)));
     }
   });
   parts.push(s('line', { class: 'axis', x1: L, x2: W - R, y1: T + ph + 0.5, y2: T + ph + 0.5 }));
   parts.push(s('line', { class: 'axis', x1: L - 0.5, x2: L - 0.5, y1: T, y2: T + ph }));
-  parts.push(s('text', { x: L + pw / 2, y: H - 6, 'text-anchor': 'middle' }, bucket === 'day' ? 'day' : bucket === 'shift' ? 'shift' : dayBoundaries ? 'hour, days marked' : 'hour'));
+  parts.push(s('text', { x: L + pw / 2, y: H - 6, 'text-anchor': 'middle' },
+    bucket === 'day' ? t('stats.axis.day') : bucket === 'shift' ? t('stats.axis.shift') : dayBoundaries ? t('stats.axis.hourDays') : t('stats.axis.hour')));
   return s('svg', { class: 'chart', viewBox: `0 0 ${W} ${H}`, role: 'img', 'aria-label': title, 'data-testid': testid }, parts);
 }
 
 function legend(series) {
-  return el('div', { class: 'chart-legend' }, series.map((sr) => el('span', {}, el('i', { class: `sw ${sr.sw}` }), `${sr.label}: ${sr.values.reduce((a, b) => a + b, 0)}`)));
+  return el('div', { class: 'chart-legend' }, series.map((sr) => el('span', {}, el('i', { class: `sw ${sr.sw}` }), t('stats.legend', { what: sr.label, n: sr.values.reduce((a, b) => a + b, 0) }))));
 }
 
 async function show(ev) {
   ev?.preventDefault();
   const r = range();
-  if (!r.from || !r.to || r.to < r.from) { say('"To" must be the same day as "From" or later.', 'error'); return; }
+  if (!r.from || !r.to || r.to < r.from) { say(t('stats.toBeforeFrom'), 'error'); return; }
   const days = Math.round((dayStart(r.next) - dayStart(r.from)) / 86_400_000);
-  if (days > 62 && r.bucket === 'hour') { say('Per hour covers at most 62 days; choose "day" for a longer range.', 'error'); return; }
+  if (days > 62 && r.bucket === 'hour') { say(t('stats.hourTooLong'), 'error'); return; }
   $('csv-crossings').href = `/api/stats/crossings?${query(r, true)}`;
   $('csv-alerts').href = `/api/stats/alerts?${query(r, true)}`;
   $('csv-crowd').href = `/api/stats/crowd?${query(r, true)}`;
   history.replaceState(null, '', `/stats.html?${new URLSearchParams({ from: r.from, to: r.to, bucket: r.bucket })}`);
-  say('Loading…');
+  say(t('common.loading'));
   delete document.body.dataset.ready;
   try {
     const [axis, crossings, alerts, crowd] = await Promise.all([
@@ -134,15 +148,16 @@ async function show(ev) {
     ]);
     const n = axis.length;
     const from = Date.parse(axis[0].bucket), to = Date.parse(axis.at(-1).end);
-    $('range-note').textContent = `${wall(from).slice(0, 16)} to ${wall(to).slice(0, 16)} at the park (${zoneName(from)}), ${n} ${r.bucket}${n === 1 ? '' : 's'}; UTC ${utc(from).slice(0, 16)} to ${utc(to).slice(0, 16)}.`;
+    const note = { from: `${wallDate(from)} ${wallHm(from)}`, to: `${wallDate(to)} ${wallHm(to)}`, zone: zoneName(from), utcFrom: utc(from).slice(0, 16), utcTo: utc(to).slice(0, 16) };
+    $('range-note').textContent = r.bucket === 'hour' ? tn('stats.range.hour', n, note) : r.bucket === 'shift' ? tn('stats.range.shift', n, note) : tn('stats.range.day', n, note);
     const index = new Map(axis.map((b, i) => [Date.parse(b.bucket), i]));
     renderCrossings(crossings, axis, index, r.bucket);
     renderAlerts(alerts, axis, index, r.bucket);
     renderCrowd(crowd, axis, index, r.bucket);
     const ins = crossings.reduce((a, x) => a + x.in, 0), outs = crossings.reduce((a, x) => a + x.out, 0);
-    say(`${ins} entries and ${outs} exits; ${alerts.reduce((a, x) => a + x.count, 0)} alerts.`, 'ok');
+    say(t('stats.summary', { ins, outs, alerts: alerts.reduce((a, x) => a + x.count, 0) }), 'ok');
   } catch (e) {
-    say(`The figures could not be loaded: ${e.message}`, 'error');
+    say(t('stats.loadFailed', { why: e.message }), 'error');
   }
   ready();
 }
@@ -161,18 +176,18 @@ function renderCrossings(rows, buckets, index, bucket) {
   }
   const box = $('chart-crossings');
   if (!gates.size) {
-    box.replaceChildren(el('section', { class: 'card chart-card' }, el('div', { class: 'empty' }, 'No crossings in this range.')));
-    $('totals').replaceChildren(el('div', { class: 'empty' }, 'Nothing counted.'));
+    box.replaceChildren(el('section', { class: 'card chart-card' }, el('div', { class: 'empty' }, t('stats.noCrossings'))));
+    $('totals').replaceChildren(el('div', { class: 'empty' }, t('stats.nothingCounted')));
     return;
   }
   box.replaceChildren(...[...gates.values()].map((g) => {
     const series = [
-      { label: 'Entries', cls: 'bar-in', sw: 'in-sw', values: g.ins },
-      { label: 'Exits', cls: 'bar-out', sw: 'out-sw', values: g.outs },
+      { label: t('stats.entries'), tip: (p) => t('stats.tip.in', p), cls: 'bar-in', sw: 'in-sw', values: g.ins },
+      { label: t('stats.exits'), tip: (p) => t('stats.tip.out', p), cls: 'bar-out', sw: 'out-sw', values: g.outs },
     ];
     return el('section', { class: 'card chart-card', dataset: { agent: g.agent, camera: g.camera } },
-      el('h3', {}, el('span', {}, `${g.agentName} — ${g.camera}`), el('span', { class: 'muted small' }, `${g.agent}/${g.camera}`)),
-      barChart({ buckets, bucket, series, testid: 'chart-gate', title: `Entries and exits at ${g.agentName}, camera ${g.camera}` }),
+      el('h3', {}, el('span', { translate: 'no' }, `${g.agentName} — ${g.camera}`), el('span', { class: 'muted small', translate: 'no' }, `${g.agent}/${g.camera}`)),
+      barChart({ buckets, bucket, series, testid: 'chart-gate', title: t('stats.crossingsTitle', { gate: g.agentName, camera: g.camera }) }),
       legend(series));
   }));
   const body = [];
@@ -181,17 +196,18 @@ function renderCrossings(rows, buckets, index, bucket) {
     const classes = [...g.classes.entries()].sort((a, b) => (b[1].in + b[1].out) - (a[1].in + a[1].out));
     classes.forEach(([cls, c], k) => {
       body.push(el('tr', { 'data-testid': 'totals-row' },
-        el('td', {}, k === 0 ? `${g.agentName} — ${g.camera}` : ''),
-        el('td', {}, cls),
-        el('td', { class: 'num in-text' }, String(c.in)),
-        el('td', { class: 'num out-text' }, String(c.out)),
-        el('td', { class: 'num' }, String(c.in - c.out))));
+        el('td', { translate: 'no' }, k === 0 ? `${g.agentName} — ${g.camera}` : ''),
+        el('td', {}, className(cls)),
+        el('td', { class: 'num in-text' }, num(c.in)),
+        el('td', { class: 'num out-text' }, num(c.out)),
+        el('td', { class: 'num' }, num(c.in - c.out))));
       ti += c.in; to += c.out;
     });
   }
-  const t = table(['Gate', 'Class', el('th', { class: 'num' }, 'Entries'), el('th', { class: 'num' }, 'Exits'), el('th', { class: 'num', title: 'entries minus exits' }, 'Net')], body, { class: 'totals compact' });
-  t.append(el('tfoot', {}, el('tr', {}, el('td', {}, 'All gates'), el('td', {}, ''), el('td', { class: 'num' }, String(ti)), el('td', { class: 'num' }, String(to)), el('td', { class: 'num' }, String(ti - to)))));
-  $('totals').replaceChildren(t);
+  const totals = table([t('common.gate'), t('stats.col.class'), el('th', { class: 'num' }, t('stats.entries')), el('th', { class: 'num' }, t('stats.exits')),
+    el('th', { class: 'num', title: t('stats.col.netTitle') }, t('stats.col.net'))], body, { class: 'totals compact' });
+  totals.append(el('tfoot', {}, el('tr', {}, el('td', {}, t('stats.allGates')), el('td', {}, ''), el('td', { class: 'num' }, num(ti)), el('td', { class: 'num' }, num(to)), el('td', { class: 'num' }, num(ti - to)))));
+  $('totals').replaceChildren(totals);
 }
 
 /** Per gate, the most people any of its zones held in each bucket; the tooltip's detail and the CSV keep the zones apart. */
@@ -208,20 +224,20 @@ function renderCrowd(rows, buckets, index, bucket) {
   }
   const box = $('chart-crowd');
   if (!gates.size) {
-    box.replaceChildren(el('section', { class: 'card chart-card' }, el('div', { class: 'empty' }, 'Nobody was seen in any zone in this range.')));
+    box.replaceChildren(el('section', { class: 'card chart-card' }, el('div', { class: 'empty' }, t('stats.nobody'))));
     return;
   }
   box.replaceChildren(...[...gates.values()].map((g) => {
-    const series = [{ label: 'People at most', cls: 'bar-crowd', sw: 'crowd', values: g.peaks }];
+    const series = [{ label: t('stats.peopleAtMost'), tip: (p) => t('stats.tip.peak', p), cls: 'bar-crowd', sw: 'crowd', values: g.peaks }];
     return el('section', { class: 'card chart-card', dataset: { agent: g.agent, camera: g.camera, peak: String(g.top) } },
-      el('h3', {}, el('span', {}, `${g.agentName} — ${g.camera}`), el('span', { class: 'muted small' }, `zones ${[...g.zones].join(', ')}`)),
-      barChart({ buckets, bucket, series, testid: 'chart-crowd-gate', title: `Most people in a zone at ${g.agentName}, camera ${g.camera}` }),
-      el('div', { class: 'chart-legend' }, el('span', {}, el('i', { class: 'sw crowd' }), `Most people in a zone: ${g.top}`)));
+      el('h3', {}, el('span', { translate: 'no' }, `${g.agentName} — ${g.camera}`), el('span', { class: 'muted small' }, t('stats.zones', { zones: [...g.zones].join(', ') }))),
+      barChart({ buckets, bucket, series, testid: 'chart-crowd-gate', title: t('stats.crowdTitle', { gate: g.agentName, camera: g.camera }) }),
+      el('div', { class: 'chart-legend' }, el('span', {}, el('i', { class: 'sw crowd' }), t('stats.crowdLegend', { n: g.top }))));
   }));
 }
 
 function renderAlerts(rows, buckets, index, bucket) {
-  const series = ALERT_TYPES.map((a) => ({ label: a.label, cls: a.cls, sw: a.cls.slice(4), values: new Array(buckets.length).fill(0) }));
+  const series = ALERT_TYPES.map((a) => ({ label: a.label(), tip: a.tip, cls: a.cls, sw: a.cls.slice(4), values: new Array(buckets.length).fill(0) }));
   for (const x of rows) {
     const j = ALERT_TYPES.findIndex((a) => a.type === x.type);
     const i = index.get(Date.parse(x.bucket));
@@ -229,9 +245,9 @@ function renderAlerts(rows, buckets, index, bucket) {
   }
   const gates = [...new Set(rows.map((x) => `${x.agent}/${x.camera}`))];
   $('chart-alerts').replaceChildren(
-    barChart({ buckets, bucket, series, stacked: true, testid: 'chart-alerts-svg', title: 'Alerts over time, all gates', W: 1300 }),
+    barChart({ buckets, bucket, series, stacked: true, testid: 'chart-alerts-svg', title: t('stats.alertsTitle'), W: 1300 }),
     legend(series),
-    el('div', { class: 'muted small' }, gates.length ? `From ${gates.join(', ')}.` : 'No alerts in this range.'));
+    el('div', { class: 'muted small' }, gates.length ? t('stats.alertsFrom', { gates: gates.join(', ') }) : t('stats.noAlerts')));
 }
 
 async function main() {
