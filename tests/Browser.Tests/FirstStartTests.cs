@@ -42,17 +42,18 @@ public sealed class FirstStartTests(GateSite site) : IDisposable
         await page.FillAsync("#fresh", "our own gate password");
         await page.FillAsync("#again", "our own gate pasword");
         await page.ClickAsync("#change-save");
-        await Assertions.Expect(page.Locator("#change-status")).ToHaveTextAsync("The two new passwords differ.");
+        // The first admin is a new user: the console speaks Vietnamese to them.
+        await Assertions.Expect(page.Locator("#change-status")).ToHaveTextAsync(PageChecks.Vi("login.differ"));
         await page.FillAsync("#again", "our own gate password");
         await page.ClickAsync("#change-save");
         await page.WaitForURLAsync("**/admin.html");
-        await Assertions.Expect(page.GetByTestId("who")).ToHaveTextAsync("admin · admin");
+        await Assertions.Expect(page.GetByTestId("who")).ToHaveTextAsync($"admin · {PageChecks.Vi("role.admin")}");
 
         await page.FillAsync("#enrol-id", "gate-south");
         await page.FillAsync("#enrol-name", "South gate");
         await page.ClickAsync("#enrol-make");
         var code = (await page.GetByTestId("enrol-code").TextContentAsync())!.Trim();
-        await Assertions.Expect(page.GetByTestId("enrolment-state")).ToHaveTextAsync("waiting");
+        await Assertions.Expect(page.GetByTestId("enrolment-state")).ToHaveTextAsync(PageChecks.Vi("admin.enrol.waiting"));
         await GateSite.ShotAsync(page, "first-start-enrolment-code");
 
         // The gate box, as the package leaves it plus its camera: no console section yet.
@@ -74,8 +75,8 @@ public sealed class FirstStartTests(GateSite site) : IDisposable
         }
 
         await page.ReloadAsync();
-        await Assertions.Expect(page.Locator("[data-testid=agent-row][data-id=gate-south] [data-testid=agent-tls]")).ToContainTextAsync("pinned");
-        await Assertions.Expect(page.GetByTestId("enrolment-state")).ToHaveTextAsync("used");
+        await Assertions.Expect(page.Locator("[data-testid=agent-row][data-id=gate-south] [data-testid=agent-tls]")).ToContainTextAsync(PageChecks.Vi("admin.agent.pinned").Split("{pin}")[0].Trim());
+        await Assertions.Expect(page.GetByTestId("enrolment-state")).ToHaveTextAsync(PageChecks.Vi("admin.enrol.used"));
         await GateSite.ShotAsync(page, "first-start-enrolled");
 
         var again = Assert.Throws<InvalidOperationException>(() =>

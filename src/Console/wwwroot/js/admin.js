@@ -14,8 +14,8 @@ const ACTIONS = ['login', 'login-failed', 'logout', 'live-view', 'recording-view
   'plate-list-change', 'plate-list-export', 'plate-search', 'plate-retention', 'shift-report-view', 'shift-note'];
 const audit = { all: [], page: 0, truncated: false };
 
-function ago(t) {
-  const s = Math.round((Date.now() - Date.parse(t)) / 1000);
+function ago(at) {
+  const s = Math.round((Date.now() - Date.parse(at)) / 1000);
   if (s < 60) return t('admin.ago.s', { n: Math.max(0, s) });
   if (s < 3600) return t('admin.ago.min', { n: Math.round(s / 60) });
   if (s < 86400) return t('admin.ago.h', { n: Math.round(s / 3600) });
@@ -205,7 +205,7 @@ function renderAudit() {
       el('td', { translate: 'no' }, hash(a.hash)))), { class: 'compact audit' })
     : el('div', { class: 'empty' }, t('admin.audit.none')));
   const range = { from: audit.page * PAGE + 1, to: Math.min(list.length, (audit.page + 1) * PAGE), total: list.length, page: audit.page + 1, pages };
-  $('audit-page').textContent = list.length ? t(audit.truncated ? 'admin.audit.pagerCut' : 'admin.audit.pager', range) : '';
+  $('audit-page').textContent = !list.length ? '' : audit.truncated ? t('admin.audit.pagerCut', range) : t('admin.audit.pager', range);
   $('audit-newer').disabled = audit.page === 0;
   $('audit-older').disabled = audit.page >= pages - 1;
 }

@@ -254,7 +254,7 @@ saveButton.addEventListener('click', async () => {
     document.getElementById('file').textContent = `${fileName} · ${fingerprint.slice(0, 12)}…`;
     say(t('cam.saved', { lines: (r.lines || []).length, zones: (r.zones || []).length }), 'ok');
   } catch (e) {
-    say(t(e.status === 409 ? 'cam.notSavedStale' : 'cam.notSaved', { why: e.message }), 'error');
+    say(e.status === 409 ? t('cam.notSavedStale', { why: e.message }) : t('cam.notSaved', { why: e.message }), 'error');
   } finally {
     saveButton.disabled = false;
   }

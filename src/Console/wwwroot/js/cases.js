@@ -1,6 +1,8 @@
 // Cases: investigators collect clips of footage under a case number and export signed evidence packages.
 import { api, start, el, say } from './api.js';
 import { utc, local, duration, bytes, hash, timeCell, table, datetimeLocalValue, fromDatetimeLocal, zoneName, ready } from './review-util.js';
+import { wallDate, wallTime, wallHm } from './clock.js';
+import { t, tn } from './i18n.js';
 
 const $ = (id) => document.getElementById(id);
 const state = { cases: [], cameras: [], current: null, lastPackage: null };
@@ -19,18 +21,23 @@ async function loadCases() {
 
 function renderList() {
   const box = $('case-list');
-  if (!state.cases.length) { box.replaceChildren(el('div', { class: 'empty' }, 'No cases yet.')); return; }
+  if (!state.cases.length) { box.replaceChildren(el('div', { class: 'empty' }, t('cases.none'))); return; }
   const rows = [...state.cases].sort((a, b) => Date.parse(b.created) - Date.parse(a.created)).map((c) => {
     const tr = el('tr', { 'data-testid': 'case-row', dataset: { number: c.number, id: String(c.id) }, class: state.current?.id === c.id ? 'selected' : '', tabindex: '0' },
-      el('td', {}, el('div', { class: 'num-label' }, c.number), el('div', { class: 'muted small' }, c.description.length > 70 ? c.description.slice(0, 70) + '…' : c.description)),
+      el('td', { translate: 'no' }, el('div', { class: 'num-label' }, c.number), el('div', { class: 'muted small' }, c.description.length > 70 ? c.description.slice(0, 70) + '…' : c.description)),
       el('td', { class: 'num' }, String(c.clips)),
       el('td', { class: 'num' }, String(c.packages)),
-      el('td', { class: 'small nowrap', title: `${local(c.created)} local · ${utc(c.created)}` }, local(c.created).slice(5, 16)));
+      el('td', { class: 'small nowrap', title: t('cases.createdTitle', { local: local(c.created), utc: utc(c.created) }) }, dayHm(c.created)));
     tr.addEventListener('click', () => openCase(c.id));
     tr.addEventListener('keydown', (ev) => { if (ev.key === 'Enter') openCase(c.id); });
     return tr;
   });
-  box.replaceChildren(table(['Case', el('th', { class: 'num' }, 'Clips'), el('th', { class: 'num' }, 'Packages'), 'Created'], rows, { class: 'case-list compact' }));
+  box.replaceChildren(table([t('cases.col.case'), el('th', { class: 'num' }, t('cases.clips')), el('th', { class: 'num' }, t('cases.col.packages')), t('cases.col.created')], rows, { class: 'case-list compact' }));
+}
+
+/** "01/12/2026 21:16" (or "2026-12-01 21:16"): the park's date and time to the minute. */
+function dayHm(at) {
+  return `${wallDate(at)} ${wallHm(at)}`;
 }
 
 async function createCase(ev) {
@@ -38,16 +45,16 @@ async function createCase(ev) {
   const number = $('case-number').value.trim();
   const description = $('case-description').value.trim();
   const status = $('case-form-status');
-  if (!number) { say('A case needs a number.', 'error', status); return; }
+  if (!number) { say(t('cases.needsNumber'), 'error', status); return; }
   $('case-create').disabled = true;
   try {
     const c = await api('/api/cases', { method: 'POST', body: { number, description } });
-    say(`Case ${c.number} created.`, 'ok', status);
+    say(t('cases.createdOk', { number: c.number }), 'ok', status);
     $('case-form').reset();
     await loadCases();
     await openCase(c.id);
   } catch (e) {
-    say(e.status === 409 ? `Not created: ${e.message}.` : `The case was not created: ${e.message}`, 'error', status);
+    say(e.status === 409 ? t('cases.notCreated409', { why: e.message }) : t('cases.notCreated', { why: e.message }), 'error', status);
   } finally {
     $('case-create').disabled = false;
   }
@@ -60,7 +67,7 @@ async function openCase(id, { keepPackage = false } = {}) {
   try {
     state.current = await api(`/api/cases/${encodeURIComponent(id)}`);
   } catch (e) {
-    say(`Case ${id} could not be opened: ${e.message}`, 'error');
+    say(t('cases.openFail', { id, why: e.message }), 'error');
     return;
   }
   history.replaceState(null, '', `/cases.html?case=${encodeURIComponent(id)}`);
@@ -74,47 +81,48 @@ function renderDetail() {
   detail.dataset.case = c.number;
   detail.replaceChildren(
     el('div', { class: 'case-title' },
-      el('h2', { 'data-testid': 'case-title' }, `Case ${c.number}`),
-      el('span', { class: 'pill' }, `${c.clips.length} clip${c.clips.length === 1 ? '' : 's'}`),
-      el('span', { class: 'pill' }, `${c.packages.length} package${c.packages.length === 1 ? '' : 's'}`)),
-    el('div', { class: 'case-meta muted small' }, `Opened by ${c.createdBy} on ${local(c.created)} local (${utc(c.created)})`),
-    c.description ? el('p', { class: 'case-desc' }, c.description) : el('p', { class: 'case-desc muted' }, 'No description.'),
-    el('h3', {}, 'Clips'),
+      el('h2', { 'data-testid': 'case-title' }, t('cases.caseTitle', { number: c.number })),
+      el('span', { class: 'pill' }, tn('cases.clipCount', c.clips.length)),
+      el('span', { class: 'pill' }, tn('cases.packageCount', c.packages.length))),
+    el('div', { class: 'case-meta muted small' }, t('cases.openedBy', { name: c.createdBy, local: local(c.created), utc: utc(c.created) })),
+    c.description ? el('p', { class: 'case-desc', translate: 'no' }, c.description) : el('p', { class: 'case-desc muted' }, t('cases.noDescription')),
+    el('h3', {}, t('cases.clips')),
     clipsTable(c),
     clipForm(),
-    el('h3', { class: 'spaced' }, 'Evidence packages'),
+    el('h3', { class: 'spaced' }, t('cases.packagesTitle')),
     packagesSection(c),
   );
 }
 
 function clipsTable(c) {
-  if (!c.clips.length) return el('div', { class: 'empty', 'data-testid': 'no-clips' }, 'No clips yet: add footage below.');
+  if (!c.clips.length) return el('div', { class: 'empty', 'data-testid': 'no-clips' }, t('cases.noClips'));
   const rows = [];
   for (const k of c.clips) {
     rows.push(el('tr', { 'data-testid': 'clip-row', dataset: { id: String(k.id) } },
-      el('td', {}, camLabel(k.agent, k.camera)),
+      el('td', { translate: 'no' }, camLabel(k.agent, k.camera)),
       el('td', {}, rangeCell(k.from, k.to)),
       el('td', { class: 'num' }, duration(k.durationSeconds), el('div', { class: 'muted small' }, bytes(k.bytes))),
-      el('td', {}, k.reason),
-      el('td', {}, hash(k.sha256)),
-      el('td', { class: 'small' }, k.addedBy, el('div', { class: 'muted', title: utc(k.added) }, local(k.added).slice(0, 16)))));
+      el('td', { translate: 'no' }, k.reason),
+      el('td', { translate: 'no' }, hash(k.sha256)),
+      el('td', { class: 'small', translate: 'no' }, k.addedBy, el('div', { class: 'muted', title: utc(k.added) }, dayHm(k.added)))));
     if (k.gaps?.length) {
       const total = k.gaps.reduce((a, g) => a + (Date.parse(g.to) - Date.parse(g.from)), 0) / 1000;
       rows.push(el('tr', { class: 'gap-row' }, el('td', { colspan: '6' }, el('div', { class: 'gap-warning', 'data-testid': 'clip-gaps' },
-        `This clip has ${k.gaps.length} gap${k.gaps.length === 1 ? '' : 's'} without recording (${duration(total)} missing): `,
-        k.gaps.map((g) => `${utc(g.from)} to ${utc(g.to)}`).join('; ')))));
+        tn('cases.gaps', k.gaps.length, { missing: duration(total), list: k.gaps.map((g) => t('cases.gapRange', { from: utc(g.from), to: utc(g.to) })).join('; ') })))));
     }
   }
-  return el('div', { class: 'table-scroll' }, table(['Camera', 'UTC from – to', el('th', { class: 'num' }, 'Duration'), 'Reason', 'SHA-256', 'Added'], rows, { class: 'compact clips' }));
+  return el('div', { class: 'table-scroll' }, table([t('common.camera'), t('cases.col.range'), el('th', { class: 'num' }, t('cases.col.duration')), t('cases.col.reason'),
+    t('cases.col.sha'), t('cases.col.added')], rows, { class: 'compact clips' }));
 }
 
 /** "2026-11-23 03:09:11–03:09:23Z" (the date once when both ends share it), local time under it. */
 function rangeCell(from, to) {
-  const f = utc(from), t = utc(to), lf = local(from), lt = local(to);
-  const sameDay = f.slice(0, 10) === t.slice(0, 10), sameLocal = lf.slice(0, 10) === lt.slice(0, 10);
+  // utc() is always "2026-11-23 03:09:11Z", whatever the language: its parts may be taken by position.
+  const f = utc(from), u = utc(to), lf = local(from), lt = local(to);
+  const sameDay = f.slice(0, 10) === u.slice(0, 10), sameLocal = wallDate(from) === wallDate(to);
   return el('span', { class: 'when2 range' },
-    el('span', { class: 'mono' }, sameDay ? `${f.slice(0, 19)}–${t.slice(11)}` : `${f} – ${t}`),
-    el('span', { class: 'muted small' }, `local ${sameLocal ? `${lf}–${lt.slice(11)}` : `${lf} – ${lt}`}`));
+    el('span', { class: 'mono', translate: 'no' }, sameDay ? `${f.slice(0, 19)}–${u.slice(11)}` : `${f} – ${u}`),
+    el('span', { class: 'muted small' }, t('cases.localRange', { range: sameLocal ? `${lf}–${wallTime(to)}` : `${lf} – ${lt}` })));
 }
 
 function clipForm() {
@@ -124,29 +132,36 @@ function clipForm() {
   const fromNote = el('div', { class: 'utc-note', id: 'clip-from-utc' });
   const toNote = el('div', { class: 'utc-note', id: 'clip-to-utc' });
   const update = () => {
-    const f = fromDatetimeLocal(fromIn.value), t = fromDatetimeLocal(toIn.value);
-    fromNote.textContent = f ? `UTC ${utc(f)}` : 'not a time';
-    toNote.textContent = t ? `UTC ${utc(t)}${f && t > f ? ` · ${duration((t - f) / 1000)}` : f && t <= f ? ' · must be after From' : ''}` : 'not a time';
+    const f = fromDatetimeLocal(fromIn.value), u = fromDatetimeLocal(toIn.value);
+    fromNote.textContent = f ? t('cases.utcNote', { time: utc(f) }) : t('cases.notTime');
+    toNote.textContent = !u ? t('cases.notTime')
+      : f && u > f ? t('cases.utcNoteDuration', { time: utc(u), duration: duration((u - f) / 1000) })
+        : f ? t('cases.utcNoteAfter', { time: utc(u) }) : t('cases.utcNote', { time: utc(u) });
   };
   fromIn.addEventListener('input', update);
   toIn.addEventListener('input', update);
   update();
   const cam = el('select', { id: 'clip-camera', 'data-testid': 'clip-camera', required: true },
     state.cameras.length
-      ? state.cameras.map((c, i) => el('option', { value: String(i) }, `${c.agentName || c.agent} — ${c.name || c.camera}${c.reachable === false ? ' (agent not answering)' : ''}`))
-      : el('option', { value: '' }, 'No cameras'));
-  const reason = el('input', { id: 'clip-reason', 'data-testid': 'clip-reason', required: true, maxlength: '1000', placeholder: 'Why this footage belongs to the case' });
-  const button = el('button', { type: 'submit', id: 'clip-add', 'data-testid': 'clip-add' }, 'Add clip');
+      ? state.cameras.map((c, i) => {
+        const name = `${c.agentName || c.agent} — ${c.name || c.camera}`;
+        return c.reachable === false
+          ? el('option', { value: String(i) }, t('cases.camDown', { camera: name }))
+          : el('option', { value: String(i), translate: 'no' }, name);
+      })
+      : el('option', { value: '' }, t('cases.noCameras')));
+  const reason = el('input', { id: 'clip-reason', 'data-testid': 'clip-reason', required: true, maxlength: '1000', placeholder: t('cases.reasonHint') });
+  const button = el('button', { type: 'submit', id: 'clip-add', 'data-testid': 'clip-add' }, t('cases.addClip'));
   const result = el('div', { id: 'clip-result' });
   const form = el('form', { class: 'clip-form card inset', id: 'clip-form' },
-    el('h3', {}, 'Add a clip'),
+    el('h3', {}, t('cases.addClipTitle')),
     el('div', { class: 'clip-grid' },
-      el('label', { class: 'cam' }, 'Camera', cam),
-      el('label', {}, 'From (local time)', fromIn, fromNote),
-      el('label', {}, 'To (local time)', toIn, toNote),
-      el('label', { class: 'reason' }, 'Reason (required)', reason),
+      el('label', { class: 'cam' }, t('common.camera'), cam),
+      el('label', {}, t('cases.from'), fromIn, fromNote),
+      el('label', {}, t('cases.to'), toIn, toNote),
+      el('label', { class: 'reason' }, t('cases.reason'), reason),
       el('div', { class: 'submit' }, button)),
-    el('div', { class: 'muted small' }, `Times are in your time zone (${zoneName()}) and are sent as UTC.`),
+    el('div', { class: 'muted small' }, t('cases.zoneNote', { zone: zoneName() })),
     result);
   form.addEventListener('submit', (ev) => { ev.preventDefault(); addClip(cam, fromIn, toIn, reason, button, result); });
   return form;
@@ -154,70 +169,73 @@ function clipForm() {
 
 async function addClip(cam, fromIn, toIn, reason, button, result) {
   const c = state.cameras[Number(cam.value)];
-  const f = fromDatetimeLocal(fromIn.value), t = fromDatetimeLocal(toIn.value);
+  const f = fromDatetimeLocal(fromIn.value), u = fromDatetimeLocal(toIn.value);
   const why = reason.value.trim();
   const fail = (title, text) => result.replaceChildren(el('div', { class: 'error-box', 'data-testid': 'clip-error' }, el('strong', {}, title), ' ', text));
-  if (!c) return fail('No camera.', 'Choose the camera the footage comes from.');
-  if (!f || !t) return fail('Times missing.', 'Give both From and To.');
-  if (t <= f) return fail('Empty range.', `To (${utc(t)}) must be after From (${utc(f)}).`);
-  if (!why) return fail('Reason missing.', 'Say why this footage belongs to the case.');
+  if (!c) return fail(t('cases.err.noCamera'), t('cases.err.noCameraHelp'));
+  if (!f || !u) return fail(t('cases.err.noTimes'), t('cases.err.noTimesHelp'));
+  if (u <= f) return fail(t('cases.err.empty'), t('cases.err.emptyHelp', { from: utc(f), to: utc(u) }));
+  if (!why) return fail(t('cases.err.noReason'), t('cases.err.noReasonHelp'));
   button.disabled = true;
-  result.replaceChildren(el('div', { class: 'muted' }, `Cutting ${duration((t - f) / 1000)} of ${c.name || c.camera} on agent ${c.agentName || c.agent} and copying it here…`));
+  result.replaceChildren(el('div', { class: 'muted' }, t('cases.cutting', { duration: duration((u - f) / 1000), camera: c.name || c.camera, agent: c.agentName || c.agent })));
   try {
-    const clip = await api(`/api/cases/${state.current.id}/clips`, { method: 'POST', body: { agent: c.agent, camera: c.camera, from: f.toISOString(), to: t.toISOString(), reason: why } });
+    const clip = await api(`/api/cases/${state.current.id}/clips`, { method: 'POST', body: { agent: c.agent, camera: c.camera, from: f.toISOString(), to: u.toISOString(), reason: why } });
     await openCase(state.current.id);
     await loadCases();
-    say(`Clip added: ${duration(clip.durationSeconds)} from ${utc(clip.from)}, SHA-256 ${clip.sha256.slice(0, 12)}…${clip.gaps?.length ? ` (with ${clip.gaps.length} gap(s) without recording)` : ''}.`, clip.gaps?.length ? '' : 'ok');
+    const added = { duration: duration(clip.durationSeconds), from: utc(clip.from), sha: clip.sha256.slice(0, 12), n: clip.gaps?.length || 0 };
+    say(clip.gaps?.length ? t('cases.clipAddedGaps', added) : t('cases.clipAdded', added), clip.gaps?.length ? '' : 'ok');
   } catch (e) {
-    const title = e.status === 404 ? 'No footage there.' : e.status === 502 ? 'The agent could not deliver the clip.' : e.status === 400 ? 'The clip was refused.' : 'The clip was not added.';
-    fail(title, e.message);
-    say(`${title} ${e.message}`, 'error');
+    const title = e.status === 404 ? t('cases.err.noFootage') : e.status === 502 ? t('cases.err.agent') : e.status === 400 ? t('cases.err.refused') : t('cases.err.notAdded');
+    // The server's own words: shown as it sends them.
+    fail(title, el('span', { translate: 'no' }, e.message));
+    say(t('cases.failWhy', { title, why: e.message }), 'error');
   } finally {
     button.disabled = false;
   }
 }
 
 function packagesSection(c) {
-  const button = el('button', { type: 'button', id: 'package-create', 'data-testid': 'package-create', disabled: c.clips.length === 0, title: c.clips.length ? 'Signs the case, its clips and their hashes into one zip' : 'Add a clip first' }, 'Create evidence package');
+  const button = el('button', { type: 'button', id: 'package-create', 'data-testid': 'package-create', disabled: c.clips.length === 0,
+    title: c.clips.length ? t('cases.package.createTitle') : t('cases.package.needClip') }, t('cases.package.create'));
   const out = el('div', { id: 'package-result' });
   if (state.lastPackage) out.append(packageBox(state.lastPackage));
   button.addEventListener('click', async () => {
     button.disabled = true;
-    out.replaceChildren(el('div', { class: 'muted' }, 'Packaging and signing…'));
+    out.replaceChildren(el('div', { class: 'muted' }, t('cases.package.making')));
     try {
       const p = await api(`/api/cases/${state.current.id}/packages`, { method: 'POST' });
       state.lastPackage = p;
       await openCase(state.current.id, { keepPackage: true });
       await loadCases();
-      say(`Evidence package ${p.file} created.`, 'ok');
+      say(t('cases.package.made', { file: p.file }), 'ok');
     } catch (e) {
-      out.replaceChildren(el('div', { class: 'error-box' }, el('strong', {}, 'No package was made.'), ' ', e.message));
-      say(`No package was made: ${e.message}`, 'error');
+      out.replaceChildren(el('div', { class: 'error-box' }, el('strong', {}, t('cases.package.fail')), ' ', el('span', { translate: 'no' }, e.message)));
+      say(t('cases.package.failWhy', { why: e.message }), 'error');
       button.disabled = false;
     }
   });
   const earlier = c.packages.filter((p) => p.id !== state.lastPackage?.id);
   const list = earlier.length
-    ? el('div', { class: 'table-scroll' }, table(['File', 'SHA-256', el('th', { class: 'num' }, 'Size'), 'Made', ''],
+    ? el('div', { class: 'table-scroll' }, table([t('cases.col.file'), t('cases.col.sha'), el('th', { class: 'num' }, t('cases.col.size')), t('cases.col.made'), ''],
       [...earlier].sort((a, b) => Date.parse(b.created) - Date.parse(a.created)).map((p) => el('tr', { 'data-testid': 'package-row' },
-        el('td', { class: 'mono' }, p.file),
-        el('td', {}, hash(p.sha256)),
+        el('td', { class: 'mono', translate: 'no' }, p.file),
+        el('td', { translate: 'no' }, hash(p.sha256)),
         el('td', { class: 'num' }, bytes(p.bytes)),
-        el('td', { class: 'small' }, p.createdBy, el('div', { class: 'muted', title: utc(p.created) }, local(p.created).slice(0, 16))),
-        el('td', {}, el('a', { href: p.download, download: p.file, 'data-testid': 'package-link' }, 'Download')))), { class: 'compact' }))
-    : el('div', { class: 'empty' }, state.lastPackage ? 'No earlier packages.' : 'No packages yet.');
-  return el('div', {}, el('div', { class: 'row' }, button, el('span', { class: 'muted small' }, 'The package holds the clips, their SHA-256 hashes and a signed manifest; anyone can check it on the Verify page.')), out,
-    el('h3', { class: 'spaced' }, state.lastPackage ? 'Earlier packages' : 'Packages'), list);
+        el('td', { class: 'small', translate: 'no' }, p.createdBy, el('div', { class: 'muted', title: utc(p.created) }, dayHm(p.created))),
+        el('td', {}, el('a', { href: p.download, download: p.file, 'data-testid': 'package-link' }, t('common.download'))))), { class: 'compact' }))
+    : el('div', { class: 'empty' }, state.lastPackage ? t('cases.package.noEarlier') : t('cases.package.none'));
+  return el('div', {}, el('div', { class: 'row' }, button, el('span', { class: 'muted small' }, t('cases.package.help'))), out,
+    el('h3', { class: 'spaced' }, state.lastPackage ? t('cases.package.earlier') : t('cases.packagesHead')), list);
 }
 
 function packageBox(p) {
   return el('div', { class: 'package-box', 'data-testid': 'package-result' },
-    el('div', {}, el('strong', { class: 'ok-text' }, 'Evidence package ready: '), el('span', { class: 'mono' }, p.file)),
-    el('div', { class: 'small muted' }, `SHA-256 of the zip (note it with the case):`),
-    el('code', { class: 'mono', 'data-testid': 'package-sha256' }, p.sha256),
+    el('div', {}, el('strong', { class: 'ok-text' }, t('cases.package.ready')), ' ', el('span', { class: 'mono', translate: 'no' }, p.file)),
+    el('div', { class: 'small muted' }, t('cases.package.shaNote')),
+    el('code', { class: 'mono', 'data-testid': 'package-sha256', translate: 'no' }, p.sha256),
     el('div', { class: 'row' },
-      el('a', { class: 'button', href: p.download, download: p.file, 'data-testid': 'package-download' }, `Download (${bytes(p.bytes)})`),
-      el('span', { class: 'muted small' }, `made by ${p.createdBy} at ${local(p.created)} local (${utc(p.created)})`)));
+      el('a', { class: 'button', href: p.download, download: p.file, 'data-testid': 'package-download' }, t('cases.package.download', { size: bytes(p.bytes) })),
+      el('span', { class: 'muted small' }, t('cases.package.madeBy', { name: p.createdBy, local: local(p.created), utc: utc(p.created) }))));
 }
 
 // ---------- start ----------
@@ -226,8 +244,8 @@ async function main() {
   await start('export');
   $('case-form').addEventListener('submit', createCase);
   const [cams] = await Promise.all([
-    api('/api/cameras').catch((e) => { say(`The camera list could not be loaded: ${e.message}`, 'error'); return []; }),
-    loadCases().catch((e) => say(`The cases could not be loaded: ${e.message}`, 'error')),
+    api('/api/cameras').catch((e) => { say(t('cases.camerasFail', { why: e.message }), 'error'); return []; }),
+    loadCases().catch((e) => say(t('cases.casesFail', { why: e.message }), 'error')),
   ]);
   state.cameras = cams || [];
   const id = new URLSearchParams(location.search).get('case');

@@ -1,5 +1,5 @@
 // The pages' words: one string table per language (/i18n/vi.json, /i18n/en.json), Vietnamese first.
-// Static text in the HTML carries data-i18n="key" (its text) or data-i18n-attr="placeholder:key;title:key";
+// Static text in the HTML names its key in a data-i18n attribute (its text) or in data-i18n-attr (attributes, "placeholder:KEY;title:KEY");
 // text made in JavaScript comes from t(). What is data, not wording (names, plates, notes), sits in an
 // element with translate="no": the browser tests flag any other text that no table gave.
 import vi from '/i18n/vi.json' with { type: 'json' };

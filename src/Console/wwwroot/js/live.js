@@ -257,7 +257,51 @@ class Tile {
 function layout(n) {
   const grid = document.getElementById('tiles');
   const cols = n <= 1 ? 1 : n <= 4 ? 2 : n <= 9 ? 3 : 4;
-  grid.className = `tiles cols-${cols}`;
+  grid.className = `tiles cols-${cols} one-at-a-time`;
+}
+
+// ---------------------------------------------------------------- one camera at a time (a phone)
+// On a narrow screen the CSS shows only the current tile; the picker and a sideways swipe change it. The choice is
+// remembered on this device. On a wide screen every tile shows and the picker is not displayed.
+const PICK_KEY = 'gatewatch.wall.camera';
+let current = (() => { try { return localStorage.getItem(PICK_KEY); } catch { return null; } })();
+
+function pick(k) {
+  if (!tiles.has(k)) k = tiles.keys().next().value ?? null;
+  current = k;
+  try { if (k) localStorage.setItem(PICK_KEY, k); } catch { /* private mode */ }
+  for (const [tk, t] of tiles) t.root.classList.toggle('current', tk === k);
+  const select = document.getElementById('camera-pick');
+  if (select && k) select.value = k;
+}
+
+function refreshPicker() {
+  const select = document.getElementById('camera-pick');
+  const options = [...tiles].map(([k, t]) => el('option', { value: k, translate: 'no' },
+    [t.w?.name || t.camera, t.w?.agentName || t.agent].filter(Boolean).join(' · ')));
+  select.replaceChildren(...options);
+  pick(current);
+}
+
+function step(by) {
+  const keys = [...tiles.keys()];
+  if (!keys.length) return;
+  const i = Math.max(0, keys.indexOf(current));
+  pick(keys[(i + by + keys.length) % keys.length]);
+}
+
+function swipes() {
+  const grid = document.getElementById('tiles');
+  let from = null;
+  grid.addEventListener('touchstart', (e) => { from = e.touches.length === 1 ? { x: e.touches[0].clientX, y: e.touches[0].clientY } : null; }, { passive: true });
+  grid.addEventListener('touchend', (e) => {
+    if (!from) return;
+    const dx = e.changedTouches[0].clientX - from.x, dy = e.changedTouches[0].clientY - from.y;
+    from = null;
+    // A deliberate sideways stroke, not a scroll: wider than a thumb's wobble and flatter than it is tall.
+    if (Math.abs(dx) > 60 && Math.abs(dx) > 2 * Math.abs(dy)) step(dx < 0 ? 1 : -1);
+  }, { passive: true });
+  document.getElementById('camera-pick').addEventListener('change', (e) => pick(e.target.value));
 }
 
 async function refreshWall() {
@@ -288,6 +332,7 @@ async function refreshWall() {
   }
   document.getElementById('empty').hidden = wall.length > 0;
   layout(wall.length);
+  refreshPicker();
   markAlarms();
 }
 
@@ -602,6 +647,7 @@ async function main() {
   await start('watch');
   sound.init();
   clock();
+  swipes();
   document.getElementById('ack-form').addEventListener('submit', confirmAck);
   document.getElementById('ack-cancel').addEventListener('click', () => document.getElementById('ack-dialog').close());
   await refreshWall();

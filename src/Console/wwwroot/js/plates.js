@@ -3,35 +3,52 @@
 // policy and the matching settings; reviewers and investigators see the lists read-only.
 import { api, ApiError, start, el, say, may } from './api.js';
 import { timeCell, table, ready } from './review-util.js';
+import { t, tn } from './i18n.js';
 
 const $ = (id) => document.getElementById(id);
 
-/** The lists' fields, as the API names them (GET /api/plates/lists gives the CSV columns). */
+/**
+ * The lists' fields, as the API names them (GET /api/plates/lists gives the CSV columns). Their words are asked for
+ * when shown: the language is the user's only once /api/me has answered.
+ */
 const LISTS = {
   denied: {
-    title: 'Denied (watchlist)',
-    note: 'Vehicles the guards must be told about. A read within the matching distance of one of these is "denied".',
-    fields: [{ key: 'reason', label: 'Reason', required: true, wide: true }],
+    title: () => t('plates.denied.title'),
+    note: () => t('plates.denied.note'),
+    confirm: (plate) => t('plates.denied.confirm', { plate }),
+    fields: [{ key: 'reason', label: () => t('plates.field.reason'), required: true, wide: true }],
   },
   allowed: {
-    title: 'Allowed',
-    note: 'Staff and suppliers. Validity dates are optional and both included; outside them the vehicle counts as on no list.',
+    title: () => t('plates.allowed.title'),
+    note: () => t('plates.allowed.note'),
+    confirm: (plate) => t('plates.allowed.confirm', { plate }),
     fields: [
-      { key: 'owner', label: 'Owner', required: true },
-      { key: 'company', label: 'Company' },
-      { key: 'validFrom', label: 'Valid from', type: 'date' },
-      { key: 'validTo', label: 'Valid to', type: 'date' },
+      { key: 'owner', label: () => t('plates.field.owner'), required: true },
+      { key: 'company', label: () => t('plates.field.company') },
+      { key: 'validFrom', label: () => t('plates.field.validFrom'), type: 'date' },
+      { key: 'validTo', label: () => t('plates.field.validTo'), type: 'date' },
     ],
   },
   visitors: {
-    title: 'Expected visitors',
-    note: 'Visitors announced for one day (in the gates\' time zone). Entries for days past the retention period are deleted.',
+    title: () => t('plates.visitors.title'),
+    note: () => t('plates.visitors.note'),
+    confirm: (plate) => t('plates.visitors.confirm', { plate }),
     fields: [
-      { key: 'host', label: 'Host', required: true },
-      { key: 'day', label: 'Day', type: 'date', required: true },
+      { key: 'host', label: () => t('plates.field.host'), required: true },
+      { key: 'day', label: () => t('plates.field.day'), type: 'date', required: true },
     ],
   },
 };
+
+/** A gate policy as people read it; one the page does not know is null (shown as sent, as data). */
+function policyLabel(policy) {
+  switch (policy) {
+    case 'log': return t('plates.policy.log');
+    case 'alert-denied': return t('plates.policy.alertDenied');
+    case 'alert-unlisted': return t('plates.policy.alertUnlisted');
+    default: return null;
+  }
+}
 
 const state = { me: null, list: 'denied', entries: [], editing: null, columns: {} };
 const admin = () => may(state.me, 'administer');
@@ -42,18 +59,18 @@ function tabs() {
   $('tabs').replaceChildren(...Object.entries(LISTS).map(([name, l]) => el('button', {
     type: 'button', role: 'tab', class: name === state.list ? '' : 'secondary', 'aria-selected': String(name === state.list),
     'data-testid': `list-tab-${name}`, onclick: () => { state.list = name; showList(); },
-  }, l.title)));
+  }, l.title())));
 }
 
 async function showList() {
   const l = LISTS[state.list];
   tabs();
   cancelEdit();
-  $('list-note').textContent = l.note;
+  $('list-note').textContent = l.note();
   $('export').href = `/api/plates/lists/${state.list}/export`;
-  $('entry-fields').replaceChildren(...l.fields.map((f) => el('label', { class: f.wide ? 'wide' : '' }, f.label,
+  $('entry-fields').replaceChildren(...l.fields.map((f) => el('label', { class: f.wide ? 'wide' : '' }, f.label(),
     el('input', { id: `field-${f.key}`, 'data-testid': `entry-${f.key}`, type: f.type || 'text', required: f.required, maxlength: f.type ? undefined : 200 }))));
-  $('import-note').textContent = `The first line names the columns: ${state.columns[state.list] || ''}. added_by and added, which an export writes, are read past.`;
+  $('import-note').textContent = t('plates.importNote', { columns: state.columns[state.list] || '' });
   $('import-report').replaceChildren();
   await loadEntries();
 }
@@ -61,25 +78,25 @@ async function showList() {
 async function loadEntries() {
   const l = LISTS[state.list];
   state.entries = await api(`/api/plates/lists/${state.list}`);
-  const head = ['Plate', ...l.fields.map((f) => f.label), 'Added', ...(admin() ? [''] : [])];
+  const head = [t('plates.plate'), ...l.fields.map((f) => f.label()), t('plates.col.added'), ...(admin() ? [''] : [])];
   $('entries').replaceChildren(state.entries.length
     ? table(head, state.entries.map((e) => el('tr', { 'data-testid': 'entry-row', dataset: { id: String(e.id), plate: e.normalized } },
-      el('td', {}, el('span', { class: 'plate-text' }, e.plate)),
-      ...l.fields.map((f) => el('td', { class: f.wide ? 'detail' : '' }, e[f.key] ?? el('span', { class: 'muted' }, '—'))),
-      el('td', { class: 'small' }, e.addedBy, timeCell(e.added)),
+      el('td', {}, el('span', { class: 'plate-text', translate: 'no' }, e.plate)),
+      ...l.fields.map((f) => el('td', { class: f.wide ? 'detail' : '', translate: 'no' }, e[f.key] ?? el('span', { class: 'muted' }, '—'))),
+      el('td', { class: 'small' }, el('span', { translate: 'no' }, e.addedBy), timeCell(e.added)),
       admin() ? el('td', { class: 'nowrap' },
-        el('button', { type: 'button', class: 'secondary small', 'data-testid': 'entry-edit', onclick: () => edit(e) }, 'Edit'), ' ',
-        el('button', { type: 'button', class: 'danger small', 'data-testid': 'entry-delete', onclick: () => remove(e) }, 'Delete')) : null)),
+        el('button', { type: 'button', class: 'secondary small', 'data-testid': 'entry-edit', onclick: () => edit(e) }, t('plates.edit')), ' ',
+        el('button', { type: 'button', class: 'danger small', 'data-testid': 'entry-delete', onclick: () => remove(e) }, t('plates.delete'))) : null)),
     { class: 'compact' })
-    : el('div', { class: 'empty' }, 'This list is empty.'));
+    : el('div', { class: 'empty' }, t('plates.empty')));
 }
 
 function edit(e) {
   state.editing = e;
-  $('form-title').textContent = `Edit ${e.plate}`;
+  $('form-title').textContent = t('plates.editTitle', { plate: e.plate });
   $('entry-plate').value = e.plate;
   for (const f of LISTS[state.list].fields) $(`field-${f.key}`).value = e[f.key] ?? '';
-  $('entry-save').textContent = 'Save changes';
+  $('entry-save').textContent = t('plates.saveChanges');
   $('entry-cancel').hidden = false;
   $('entry-plate').focus();
 }
@@ -87,8 +104,8 @@ function edit(e) {
 function cancelEdit() {
   state.editing = null;
   $('entry-form').reset();
-  $('form-title').textContent = 'Add';
-  $('entry-save').textContent = 'Add';
+  $('form-title').textContent = t('plates.add');
+  $('entry-save').textContent = t('plates.add');
   $('entry-cancel').hidden = true;
   say('', '', $('entry-status'));
 }
@@ -104,46 +121,46 @@ async function save(ev) {
       ? await api(`/api/plates/lists/${state.list}/${editing.id}`, { method: 'PUT', body })
       : await api(`/api/plates/lists/${state.list}`, { method: 'POST', body });
     cancelEdit();
-    say(`${editing ? 'Saved' : 'Added'}: ${saved.plate}`, 'ok', $('entry-status'));
+    say(editing ? t('plates.saved', { plate: saved.plate }) : t('plates.added', { plate: saved.plate }), 'ok', $('entry-status'));
     await loadEntries();
   } catch (e) {
-    say(`${editing ? 'Not saved' : 'Not added'}: ${e.message}`, 'error', $('entry-status'));
+    say(editing ? t('plates.notSaved', { why: e.message }) : t('plates.notAdded', { why: e.message }), 'error', $('entry-status'));
   } finally {
     $('entry-save').disabled = false;
   }
 }
 
 async function remove(e) {
-  if (!confirm(`Delete ${e.plate} from the ${LISTS[state.list].title} list?`)) return;
+  if (!confirm(LISTS[state.list].confirm(e.plate))) return;
   try {
     await api(`/api/plates/lists/${state.list}/${e.id}`, { method: 'DELETE' });
-    say(`Deleted: ${e.plate}`, 'ok', $('entry-status'));
+    say(t('plates.deleted', { plate: e.plate }), 'ok', $('entry-status'));
     await loadEntries();
   } catch (err) {
-    say(`Not deleted: ${err.message}`, 'error', $('entry-status'));
+    say(t('plates.notDeleted', { why: err.message }), 'error', $('entry-status'));
   }
 }
 
 async function importFile(dryRun) {
   const file = $('import-file').files[0];
-  if (!file) { say('Choose a CSV file first.', 'error', $('entry-status')); return; }
+  if (!file) { say(t('plates.chooseFile'), 'error', $('entry-status')); return; }
   const q = new URLSearchParams();
   if ($('import-replace').checked) q.set('replace', 'true');
   if (dryRun) q.set('dryRun', 'true');
   const report = $('import-report');
-  report.replaceChildren(el('div', { class: 'muted' }, dryRun ? 'Checking…' : 'Importing…'));
+  report.replaceChildren(el('div', { class: 'muted' }, dryRun ? t('plates.checking') : t('plates.importing')));
   try {
     const r = await api(`/api/plates/lists/${state.list}/import?${q}`, { method: 'POST', form: new Blob([await file.text()], { type: 'text/csv' }) });
     report.replaceChildren(el('div', { class: r.stored ? 'package-box' : 'chain ok', 'data-testid': 'import-ok' }, r.stored
-      ? `Imported ${r.entries} entries${r.replace ? `, replacing the ${r.replaced} there were` : ''}.`
-      : `The file is fine: ${r.entries} entries would be imported${r.replace ? `, replacing the ${r.replaced} there are now` : ''}. Nothing was stored.`));
+      ? (r.replace ? t('plates.imported.replacing', { n: r.entries, replaced: r.replaced }) : t('plates.imported', { n: r.entries }))
+      : (r.replace ? t('plates.fine.replacing', { n: r.entries, replaced: r.replaced }) : t('plates.fine', { n: r.entries }))));
     if (r.stored) { $('import-form').reset(); await loadEntries(); }
   } catch (e) {
     const problems = e instanceof ApiError ? e.body?.problems : null;
     report.replaceChildren(el('div', { class: 'error-box', 'data-testid': 'import-problems' },
-      el('strong', {}, problems ? `Nothing was stored: ${problems.length} problem${problems.length === 1 ? '' : 's'} in the file.` : 'The file was not imported.'),
-      problems ? ' Correct these lines and import the whole file again.' : ` ${e.message}`,
-      problems ? table(['Line', 'Problem'], problems.map((p) => el('tr', { 'data-testid': 'import-problem', dataset: { line: String(p.line) } },
+      el('strong', {}, problems ? tn('plates.problems', problems.length) : t('plates.notImported')),
+      ' ', problems ? t('plates.correctLines') : e.message,
+      problems ? table([t('plates.col.line'), t('plates.col.problem')], problems.map((p) => el('tr', { 'data-testid': 'import-problem', dataset: { line: String(p.line) } },
         el('td', { class: 'num' }, p.line ? String(p.line) : '—'), el('td', {}, p.problem))), { class: 'compact' }) : null));
   }
 }
@@ -157,27 +174,27 @@ async function loadPolicies() {
   // A policy set for a camera its agent does not list now (it is offline) still shows.
   for (const p of set.cameras) if (!rows.some((r) => r.agent === p.agent && r.camera === p.camera)) rows.push({ agent: p.agent, camera: p.camera, name: p.camera });
   $('policies').replaceChildren(rows.length
-    ? table(['Camera', 'Policy', 'Set'], rows.map((r) => {
+    ? table([t('common.camera'), t('plates.col.policy'), t('plates.col.set')], rows.map((r) => {
       const p = policy.get(`${r.agent}/${r.camera}`);
-      const select = el('select', { 'data-testid': 'policy', dataset: { agent: r.agent, camera: r.camera } },
-        set.policies.map((v) => el('option', { value: v, selected: (p?.policy || set.default) === v }, v)));
+      const select = el('select', { 'data-testid': 'policy', dataset: { agent: r.agent, camera: r.camera }, 'aria-label': t('plates.policyFor', { camera: r.name }) },
+        set.policies.map((v) => el('option', { value: v, selected: (p?.policy || set.default) === v, translate: policyLabel(v) ? null : 'no' }, policyLabel(v) ?? v)));
       select.addEventListener('change', () => setPolicy(r, select));
       return el('tr', { 'data-testid': 'policy-row', dataset: { agent: r.agent, camera: r.camera } },
-        el('td', {}, r.name, el('div', { class: 'muted small mono' }, `${r.agent}/${r.camera}`)),
+        el('td', { translate: 'no' }, r.name, el('div', { class: 'muted small mono' }, `${r.agent}/${r.camera}`)),
         el('td', {}, select),
-        el('td', { class: 'small muted' }, p ? `${p.setBy}, ` : 'default', p ? timeCell(p.set) : ''));
+        p ? el('td', { class: 'small muted' }, el('span', { translate: 'no' }, p.setBy), ', ', timeCell(p.set)) : el('td', { class: 'small muted' }, t('plates.default')));
     }), { class: 'compact' })
-    : el('div', { class: 'empty' }, 'No cameras: no agent answers yet.'));
+    : el('div', { class: 'empty' }, t('plates.noCameras')));
 }
 
 async function setPolicy(r, select) {
   select.disabled = true;
   try {
     await api(`/api/plates/policies/${encodeURIComponent(r.agent)}/${encodeURIComponent(r.camera)}`, { method: 'PUT', body: { policy: select.value } });
-    say(`${r.name}: plate policy now ${select.value}`, 'ok');
+    say(t('plates.policySet', { camera: r.name, policy: policyLabel(select.value) ?? select.value }), 'ok');
     await loadPolicies();
   } catch (e) {
-    say(`The policy was not changed: ${e.message}`, 'error');
+    say(t('plates.policyFailed', { why: e.message }), 'error');
     await loadPolicies();
   } finally {
     select.disabled = false;
@@ -188,17 +205,16 @@ async function loadSettings() {
   const s = await api('/api/plates/settings');
   $('max-distance').value = String(s.maxDistance);
   $('time-zone').value = s.timeZone;
-  $('retention').textContent = `Plate reads are personal data: they are deleted ${s.retentionDays} days after they were read (the console's --plate-retention-days), `
-    + 'except those a case\'s clip covers.';
+  $('retention').textContent = t('plates.retention', { days: s.retentionDays });
 }
 
 async function saveSettings(ev) {
   ev.preventDefault();
   try {
     await api('/api/plates/settings', { method: 'PUT', body: { maxDistance: Number($('max-distance').value), timeZone: $('time-zone').value.trim() } });
-    say('Saved. Reads from now on are matched with these settings.', 'ok', $('settings-status'));
+    say(t('plates.settingsSaved'), 'ok', $('settings-status'));
   } catch (e) {
-    say(`Not saved: ${e.message}`, 'error', $('settings-status'));
+    say(t('plates.notSaved', { why: e.message }), 'error', $('settings-status'));
   }
 }
 
@@ -217,7 +233,7 @@ async function main() {
   if (admin()) jobs.push(loadPolicies(), loadSettings());
   const results = await Promise.allSettled(jobs);
   const bad = results.filter((r) => r.status === 'rejected').map((r) => r.reason.message);
-  if (bad.length) say(`Some of this page could not be loaded: ${bad.join('; ')}`, 'error');
+  if (bad.length) say(t('plates.partlyLoaded', { why: bad.join('; ') }), 'error');
   ready();
 }
 

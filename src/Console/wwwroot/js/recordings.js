@@ -2,6 +2,7 @@
 // Deep link: recordings.html?agent=A&camera=C&t=ISO opens that camera at that moment and plays.
 import { api, start, el, say } from './api.js';
 import { parkZone, wallHm } from './clock.js';
+import { t, tn, locale } from './i18n.js';
 import { utc, local, localTime, zoneName, dateValue, localMidnight, duration, eventLabel, eventDetail, ready } from './review-util.js';
 
 const $ = (id) => document.getElementById(id);
@@ -60,8 +61,8 @@ async function loadCameras() {
   state.cameras = await api('/api/cameras');
   const sel = $('camera');
   sel.replaceChildren(...state.cameras.map((c, i) => el('option', { value: String(i) },
-    `${c.agentName || c.agent} — ${c.name || c.camera}${c.reachable === false ? ' (agent not answering)' : ''}`)));
-  if (!state.cameras.length) sel.append(el('option', { value: '' }, 'No cameras registered'));
+    t(c.reachable === false ? 'rec.cam.optionSilent' : 'rec.cam.option', { agent: c.agentName || c.agent, camera: c.name || c.camera }))));
+  if (!state.cameras.length) sel.append(el('option', { value: '' }, t('rec.cam.none')));
 }
 
 function pickCamera(agent, camera) {
@@ -69,7 +70,7 @@ function pickCamera(agent, camera) {
   if (i < 0 && agent && camera) {
     state.cameras.push({ agent, agentName: agent, camera, name: camera, reachable: false });
     i = state.cameras.length - 1;
-    $('camera').append(el('option', { value: String(i) }, `${agent} — ${camera} (not listed)`));
+    $('camera').append(el('option', { value: String(i) }, t('rec.cam.optionUnlisted', { agent, camera })));
   }
   if (i >= 0) $('camera').value = String(i);
   return i;
@@ -80,8 +81,10 @@ function showDay() {
   state.dayStart = localMidnight(d).getTime();
   state.dayEnd = localMidnight(d, 1).getTime();
   const hours = Math.round((state.dayEnd - state.dayStart) / 3_600_000);
-  $('day-local').textContent = `${new Date(state.dayStart + 12 * 3_600_000).toLocaleDateString(undefined, { timeZone: parkZone(), weekday: 'long', year: 'numeric', month: 'long', day: 'numeric' })} · ${zoneName(new Date(state.dayStart))}${hours !== 24 ? ` · ${hours} h (clock change)` : ''}`;
-  $('day-utc').textContent = `UTC ${utc(state.dayStart)} to ${utc(state.dayEnd)}`;
+  const date = new Date(state.dayStart + 12 * 3_600_000).toLocaleDateString(locale(), { timeZone: parkZone(), weekday: 'long', year: 'numeric', month: 'long', day: 'numeric' });
+  const zone = zoneName(new Date(state.dayStart));
+  $('day-local').textContent = hours !== 24 ? t('rec.day.infoClockChange', { date, zone, hours }) : t('rec.day.info', { date, zone });
+  $('day-utc').textContent = t('rec.day.utc', { from: utc(state.dayStart), to: utc(state.dayEnd) });
 }
 
 /** Loads the chosen camera's day: segments, events; then draws. */
@@ -94,24 +97,24 @@ async function loadDay({ keepView = false } = {}) {
   stopPlayer();
   state.segments = []; state.events = []; state.gaps = []; state.crowd = []; state.offline = []; state.unreachable = [];
   draw();
-  if (!state.cam) { say('No camera to show: an admin registers agents on the Admin page.', 'error'); return; }
+  if (!state.cam) { say(t('rec.noCamera'), 'error'); return; }
   updateUrl();
-  say('Loading the day…');
+  say(t('rec.loadingDay'));
   const q = `from=${encodeURIComponent(new Date(state.dayStart).toISOString())}&to=${encodeURIComponent(new Date(state.dayEnd).toISOString())}`;
   const base = `/api/recordings/${encodeURIComponent(state.cam.agent)}/${encodeURIComponent(state.cam.camera)}`;
   const problems = [];
   const [segs, events] = await Promise.all([
-    api(`${base}/segments?${q}`).catch((e) => { problems.push(`footage: ${e.message}`); return []; }),
-    api(`${base}/events?${q}`).catch((e) => { problems.push(`events: ${e.message}`); return []; }),
+    api(`${base}/segments?${q}`).catch((e) => { problems.push(t('rec.problem.footage', { why: e.message })); return []; }),
+    api(`${base}/events?${q}`).catch((e) => { problems.push(t('rec.problem.events', { why: e.message })); return []; }),
   ]);
   if (token !== state.loadToken) return;
   setSegments(segs);
   setEvents(events);
   draw();
   renderSide();
-  if (problems.length) say(`Could not load all of this day: ${problems.join('; ')}`, 'error');
-  else if (!state.segments.length) say('No footage recorded on this day for this camera.', '');
-  else say(`${state.segments.length} segments, ${duration(state.segments.reduce((a, s) => a + (s.end - s.start), 0) / 1000)} of footage on this day. Click the timeline to play.`, 'ok');
+  if (problems.length) say(t('rec.loadPartial', { problems: problems.join('; ') }), 'error');
+  else if (!state.segments.length) say(t('rec.noFootageDay'), '');
+  else say(tn('rec.loaded', state.segments.length, { total: duration(state.segments.reduce((a, s) => a + (s.end - s.start), 0) / 1000) }), 'ok');
 }
 
 function setSegments(list) {
@@ -191,26 +194,27 @@ function deepLink(t) {
 function renderSide() {
   const alerts = state.events.filter((e) => ALERT_TYPES.includes(e.type));
   const list = $('alerts');
-  if (!alerts.length) list.replaceChildren(el('li', { class: 'muted' }, 'No crowd, offline or unreachable alerts on this day.'));
+  if (!alerts.length) list.replaceChildren(el('li', { class: 'muted' }, t('rec.alerts.none')));
   else {
     list.replaceChildren(...alerts.map((e) => {
       // Play from a little before: the moment the crowd began, else a few seconds before the event.
       const from = e.type === 'crowd-start' && e.data?.startTime ? Date.parse(e.data.startTime) - 5000 : e.t - 5000;
-      const link = el('a', { href: deepLink(from), class: 'play', 'data-testid': 'alert-play', title: `Play from ${utc(from)}` }, '▶ Play');
+      const link = el('a', { href: deepLink(from), class: 'play', 'data-testid': 'alert-play', title: t('rec.alerts.playFrom', { time: utc(from) }) }, t('rec.alerts.play'));
       link.addEventListener('click', (ev) => { ev.preventDefault(); history.replaceState(null, '', link.href); if (state.v1 - state.v0 > 3_600_000) centerOn(from, 20 * 60_000); playAt(from, true); });
       return el('li', { class: `ev ${e.type}`, 'data-testid': 'alert-row', dataset: { type: e.type } },
         el('i', { class: 'dot' }),
         el('div', { class: 'grow' },
           el('div', {}, el('strong', {}, eventLabel(e.type)), ' ', el('span', { class: 'muted' }, eventDetail(e))),
-          el('div', { class: 'small muted' }, `${localTime(e.t)} local · ${utc(e.t).slice(11)} UTC`)),
+          el('div', { class: 'small muted' }, t('rec.alerts.when', { local: localTime(e.t), utc: utc(e.t).slice(11) }))),
         link);
     }));
   }
   const cross = state.events.filter((e) => e.type === 'crossing');
   const ins = cross.filter((e) => e.data?.direction === 'in').length;
   $('crossings').replaceChildren(cross.length
-    ? el('span', {}, el('span', { class: 'in-text' }, `${ins} in`), ' · ', el('span', { class: 'out-text' }, `${cross.length - ins} out`), ` (${cross.length} crossings, ticks on the timeline)`)
-    : 'None on this day.');
+    ? el('span', {}, el('span', { class: 'in-text' }, t('rec.cross.in', { n: ins })), ' · ', el('span', { class: 'out-text' }, t('rec.cross.out', { n: cross.length - ins })),
+      ' ', tn('rec.cross.total', cross.length))
+    : t('rec.cross.none'));
 }
 
 // ---------- player ----------
@@ -258,36 +262,37 @@ async function playAt(t, play = true) {
   return true;
 }
 
-function noFootage(t) {
+function noFootage(when) {
   video.pause();
-  const before = [...state.segments].reverse().find((s) => s.end <= t);
-  const after = state.segments.find((s) => s.start > t);
+  const before = [...state.segments].reverse().find((s) => s.end <= when);
+  const after = state.segments.find((s) => s.start > when);
   const box = $('no-footage');
-  const parts = [el('strong', {}, `No footage at ${localTime(t)} local (${utc(t)}).`)];
+  const parts = [el('strong', {}, t('rec.nf.title', { local: localTime(when), utc: utc(when) }))];
   const goto = (label, at) => {
     const b = el('button', { type: 'button', class: 'secondary small' }, label);
     b.addEventListener('click', () => playAt(at, true));
     return b;
   };
-  if (before) parts.push(el('div', {}, `Nearest before: footage ends ${localTime(before.end)} local (${utc(before.end)}), ${duration((t - before.end) / 1000)} earlier. `, goto('Play the last 10 s before', Math.max(before.start, before.end - 10_000))));
-  if (after) parts.push(el('div', {}, `Nearest after: footage starts ${localTime(after.start)} local (${utc(after.start)}), ${duration((after.start - t) / 1000)} later. `, goto('Play from there', after.start)));
-  if (!before && !after) parts.push(el('div', {}, 'Nothing is recorded on this day for this camera; try another day.'));
-  else if (!before) parts.push(el('div', { class: 'muted' }, 'Nothing earlier on this day.'));
-  else if (!after) parts.push(el('div', { class: 'muted' }, 'Nothing later on this day.'));
-  const off = state.offline.find((o) => t >= o.from && t <= o.to);
-  if (off) parts.push(el('div', { class: 'bad-text' }, `The camera was offline from ${localTime(off.from)} to ${localTime(off.to)} local.`));
-  const lost = state.unreachable.find((o) => t >= o.from && t <= o.to);
-  if (lost) parts.push(el('div', { class: 'bad-text' }, `The gate agent was unreachable from ${localTime(lost.from)} to ${localTime(lost.to)} local; what it recorded meanwhile appears once it is back.`));
+  if (before) parts.push(el('div', {}, t('rec.nf.before', { local: localTime(before.end), utc: utc(before.end), ago: duration((when - before.end) / 1000) }), ' ', goto(t('rec.nf.playBefore'), Math.max(before.start, before.end - 10_000))));
+  if (after) parts.push(el('div', {}, t('rec.nf.after', { local: localTime(after.start), utc: utc(after.start), later: duration((after.start - when) / 1000) }), ' ', goto(t('rec.nf.playAfter'), after.start)));
+  if (!before && !after) parts.push(el('div', {}, t('rec.nf.nothing')));
+  else if (!before) parts.push(el('div', { class: 'muted' }, t('rec.nf.nothingEarlier')));
+  else if (!after) parts.push(el('div', { class: 'muted' }, t('rec.nf.nothingLater')));
+  const off = state.offline.find((o) => when >= o.from && when <= o.to);
+  if (off) parts.push(el('div', { class: 'bad-text' }, t('rec.nf.offline', { from: localTime(off.from), to: localTime(off.to) })));
+  const lost = state.unreachable.find((o) => when >= o.from && when <= o.to);
+  if (lost) parts.push(el('div', { class: 'bad-text' }, t('rec.nf.unreachable', { from: localTime(lost.from), to: localTime(lost.to) })));
   box.replaceChildren(...parts);
   box.hidden = false;
-  say(`No footage at ${utc(t)}${before ? `; nearest before ends ${utc(before.end)}` : ''}${after ? `; nearest after starts ${utc(after.start)}` : ''}.`, 'error');
-  readout(t);
+  const near = { utc: utc(when), before: before && utc(before.end), after: after && utc(after.start) };
+  say(t(before && after ? 'rec.nf.sayBoth' : before ? 'rec.nf.sayBefore' : after ? 'rec.nf.sayAfter' : 'rec.nf.say', near), 'error');
+  readout(when);
 }
 
 function waitFor(target, event) {
   return new Promise((resolve, reject) => {
     const ok = () => { cleanup(); resolve(); };
-    const bad = () => { cleanup(); reject(new Error(video.error?.message || 'the segment could not be played')); };
+    const bad = () => { cleanup(); reject(new Error(video.error?.message || t('rec.seg.unplayable'))); };
     const cleanup = () => { target.removeEventListener(event, ok); target.removeEventListener('error', bad); };
     target.addEventListener(event, ok, { once: true });
     target.addEventListener('error', bad, { once: true });
@@ -316,14 +321,14 @@ async function loadSegment(i, offset, play) {
     video.currentTime = Math.min(Math.max(0, offset), max);
     setPending(null);
     $('seginfo').replaceChildren(
-      `Segment ${s.file} · ${localTime(s.start)}–${localTime(s.end)} local · ${duration((s.end - s.start) / 1000)}`,
-      s.protected ? el('span', { class: 'pill protected' }, 'protected') : '',
-      s.complete === false ? el('span', { class: 'pill' }, 'being recorded') : '');
+      t('rec.seg.info', { file: s.file, from: localTime(s.start), to: localTime(s.end), length: duration((s.end - s.start) / 1000) }),
+      s.protected ? el('span', { class: 'pill protected' }, t('rec.seg.protected')) : '',
+      s.complete === false ? el('span', { class: 'pill' }, t('rec.seg.recording')) : '');
     if (play) await video.play().catch(() => { /* autoplay refused: the controls are there */ });
-    say(`Playing ${state.cam.name || state.cam.camera} from ${utc(s.start + video.currentTime * 1000)}.`, 'ok');
+    say(t('rec.seg.playing', { camera: state.cam.name || state.cam.camera, time: utc(s.start + video.currentTime * 1000) }), 'ok');
   } catch (e) {
     if (intent === state.intent) setPending(null);
-    say(`Segment ${s.file} could not be played: ${e.message}`, 'error');
+    say(t('rec.seg.failed', { file: s.file, why: e.message }), 'error');
   }
   draw();
 }
@@ -351,18 +356,18 @@ async function onEnded() {
   if (!next) {
     if (Date.now() - playedTo < 60_000 && (state.waits = (state.waits || 0) + 1) <= 20) {
       // At the live edge: the segment being recorded is listed when it is finished; wait for it.
-      say(`Caught up with the recording at ${utc(playedTo)}; waiting for the segment being recorded…`, '');
+      say(t('rec.caughtUp', { time: utc(playedTo) }), '');
       setTimeout(() => { if (video.ended && intent === state.intent) onEnded(); }, 3000);
       return;
     }
     state.waits = 0;
-    say(`End of the recorded footage on this day (${utc(playedTo)}).`, '');
+    say(t('rec.endOfDay', { time: utc(playedTo) }), '');
     return;
   }
   state.waits = 0;
   const hole = next.start - cur.end;
   await loadSegment(state.segments.indexOf(next), 0, true);
-  if (hole > GAP_MS) say(`Skipped ${duration(hole / 1000)} without footage (${utc(cur.end)} to ${utc(next.start)}).`, '');
+  if (hole > GAP_MS) say(t('rec.skipped', { length: duration(hole / 1000), from: utc(cur.end), to: utc(next.start) }), '');
 }
 
 function step(seconds) {
@@ -415,9 +420,9 @@ function measureFps() {
 }
 
 function updateStepTitles() {
-  const f = `${state.fps} fps${state.fpsMeasured ? ', measured' : ', assumed'}`;
-  $('back1').title = `One frame back, 1/${state.fps} s (${f}); pauses`;
-  $('fwd1').title = `One frame forward, 1/${state.fps} s (${f}); pauses`;
+  const rate = t(state.fpsMeasured ? 'rec.fps.measured' : 'rec.fps.assumed', { fps: state.fps });
+  $('back1').title = t('rec.back1Rate', { fps: state.fps, rate });
+  $('fwd1').title = t('rec.fwd1Rate', { fps: state.fps, rate });
 }
 
 // ---------- timeline ----------
@@ -574,7 +579,7 @@ function draw() {
   canvas.dataset.end = new Date(state.v1).toISOString();
 
   $('view-range').textContent = span < state.dayEnd - state.dayStart - 1000
-    ? `${localTime(state.v0)}–${localTime(state.v1)} local (${duration(span / 1000)})` : '';
+    ? t('rec.viewRange', { from: localTime(state.v0), to: localTime(state.v1), length: duration(span / 1000) }) : '';
 }
 
 function spanRect(g, from, to, y, h, minW) {
@@ -609,19 +614,21 @@ function pan(ms) {
 }
 
 function tipFor(x) {
-  const t = tOf(x);
+  const at = tOf(x);
   const tol = ((state.v1 - state.v0) / width()) * 5;
-  const near = state.events.filter((e) => Math.abs(e.t - t) <= tol);
-  const si = segmentAt(t);
-  const inGap = state.gaps.find((gp) => t >= gp.from && t < gp.to);
-  const lines = [el('div', { class: 'tt' }, `${local(t)} local`), el('div', { class: 'muted small' }, utc(t))];
-  if (si >= 0) lines.push(el('div', { class: 'small' }, state.segments[si].protected ? 'Recorded · protected' : 'Recorded'));
-  else if (inGap) lines.push(el('div', { class: 'small bad-text' }, `No footage (${duration((inGap.to - inGap.from) / 1000)} gap)`));
-  else if (t > Date.now()) lines.push(el('div', { class: 'small muted' }, 'Not yet'));
+  const near = state.events.filter((e) => Math.abs(e.t - at) <= tol);
+  const si = segmentAt(at);
+  const inGap = state.gaps.find((gp) => at >= gp.from && at < gp.to);
+  const lines = [el('div', { class: 'tt' }, t('rec.tip.local', { time: local(at) })), el('div', { class: 'muted small', translate: 'no' }, utc(at))];
+  if (si >= 0) lines.push(el('div', { class: 'small' }, t(state.segments[si].protected ? 'rec.tip.recordedProtected' : 'rec.tip.recorded')));
+  else if (inGap) lines.push(el('div', { class: 'small bad-text' }, t('rec.tip.gap', { length: duration((inGap.to - inGap.from) / 1000) })));
+  else if (at > Date.now()) lines.push(el('div', { class: 'small muted' }, t('rec.tip.future')));
   for (const e of near.slice(0, 6)) {
-    lines.push(el('div', { class: `small ev-line ${e.type}` }, el('i', { class: 'dot' }), `${localTime(e.t)} ${eventLabel(e.type)}${eventDetail(e) ? ': ' + eventDetail(e) : ''}`));
+    const detail = eventDetail(e);
+    const what = { time: localTime(e.t), label: eventLabel(e.type), detail };
+    lines.push(el('div', { class: `small ev-line ${e.type}` }, el('i', { class: 'dot' }), t(detail ? 'rec.tip.event' : 'rec.tip.eventBare', what)));
   }
-  if (near.length > 6) lines.push(el('div', { class: 'small muted' }, `and ${near.length - 6} more`));
+  if (near.length > 6) lines.push(el('div', { class: 'small muted' }, t('rec.tip.more', { n: near.length - 6 })));
   tip.replaceChildren(...lines);
   tip.hidden = false;
   const w = width();
@@ -735,8 +742,8 @@ async function main() {
   setupTimeline();
   updateStepTitles();
   measureFps();
-  video.addEventListener('play', () => { $('playpause').textContent = 'Pause'; follow(); });
-  video.addEventListener('pause', () => { $('playpause').textContent = 'Play'; follow(); });
+  video.addEventListener('play', () => { $('playpause').textContent = t('rec.pause'); follow(); });
+  video.addEventListener('pause', () => { $('playpause').textContent = t('rec.play'); follow(); });
   video.addEventListener('seeked', follow);
   video.addEventListener('timeupdate', () => { if (video.paused) follow(); });
   video.addEventListener('ended', onEnded);
@@ -746,11 +753,11 @@ async function main() {
   $('fwd1').addEventListener('click', () => step(1 / state.fps));
   $('playpause').addEventListener('click', togglePlay);
   $('copy-link').addEventListener('click', async () => {
-    const t = shownTime();
-    if (t === null || !state.cam) return;
-    const url = location.origin + deepLink(t);
-    updateUrl(t);
-    try { await navigator.clipboard.writeText(url); say(`Link copied: ${url}`, 'ok'); } catch { say(`Link to this moment: ${url}`, 'ok'); }
+    const at = shownTime();
+    if (at === null || !state.cam) return;
+    const url = location.origin + deepLink(at);
+    updateUrl(at);
+    try { await navigator.clipboard.writeText(url); say(t('rec.linkCopied', { url }), 'ok'); } catch { say(t('rec.linkShown', { url }), 'ok'); }
   });
   $('camera').addEventListener('change', () => loadDay());
   $('day').addEventListener('change', () => { if ($('day').value) loadDay(); });
@@ -760,21 +767,21 @@ async function main() {
   $('today').addEventListener('click', () => { $('day').value = dateValue(); loadDay(); });
 
   const p = new URLSearchParams(location.search);
-  const t = p.get('t') ? Date.parse(p.get('t')) : NaN;
-  $('day').value = dateValue(Number.isFinite(t) ? t : Date.now());
+  const linked = p.get('t') ? Date.parse(p.get('t')) : NaN;
+  $('day').value = dateValue(Number.isFinite(linked) ? linked : Date.now());
   try {
     await loadCameras();
   } catch (e) {
-    say(`The camera list could not be loaded: ${e.message}`, 'error');
+    say(t('rec.cam.listFailed', { why: e.message }), 'error');
   }
   if (p.get('agent') && p.get('camera')) pickCamera(p.get('agent'), p.get('camera'));
   await loadDay();
-  if (Number.isFinite(t)) {
+  if (Number.isFinite(linked)) {
     // Zoom to the 20 minutes around the moment, so the footage and events there are visible.
-    centerOn(t, 20 * 60_000);
-    await playAt(t, true);
+    centerOn(linked, 20 * 60_000);
+    await playAt(linked, true);
   } else if (p.get('t')) {
-    say(`The link's time '${p.get('t')}' is not a time.`, 'error');
+    say(t('rec.badLinkTime', { value: p.get('t') }), 'error');
   }
   setInterval(refreshToday, 20_000);
   ready();

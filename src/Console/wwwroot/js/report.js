@@ -2,13 +2,19 @@
 // notes. Guards add notes and print it at handover; reviewers read it later. Times are the park's.
 import { api, start, el, say, may } from './api.js';
 import { table, ready, eventLabel } from './review-util.js';
-import { wall, wallDay, parkZone } from './clock.js';
+import { wall, wallDay, wallDate, wallHm, parkZone } from './clock.js';
+import { t, num, className } from './i18n.js';
 
 const $ = (id) => document.getElementById(id);
 let me = null;
 
-const hm = (local) => local ? local.slice(11, 16) : '';
-const dayHm = (local) => local ? `${local.slice(0, 10)} ${local.slice(11, 16)}` : '';
+// Times from the report's UTC instants, on the park's clock: "21:16", and "2026-12-01 21:16" (01/12/2026 in Vietnamese).
+const hm = (at) => at ? wallHm(at) : '';
+const dayHm = (at) => at ? `${wallDate(at)} ${wallHm(at)}` : '';
+/** Data (a user's name, a note, a zone, a plate) inside a line of wording. */
+const data = (text) => el('span', { translate: 'no' }, text);
+/** An alert's or outage's kind, with what it says of itself (zone, plate, reason) after it. */
+const what = (kind, detail) => (detail ? [eventLabel(kind), ' (', data(detail), ')'] : [eventLabel(kind)]);
 
 function params() {
   return new URLSearchParams({ agent: $('agent').value, day: $('day').value, shift: $('shift').value });
@@ -16,10 +22,10 @@ function params() {
 
 async function show(ev, current = false) {
   ev?.preventDefault();
-  if (!$('agent').value) { say('No gate agent is registered yet.', 'error'); ready(); return; }
+  if (!$('agent').value) { say(t('report.noAgent'), 'error'); ready(); return; }
   const q = current ? new URLSearchParams({ agent: $('agent').value }) : params();
   delete document.body.dataset.ready;
-  say('Loading…');
+  say(t('common.loading'));
   try {
     const r = await api(`/api/reports/shift?${q}`);
     $('day').value = r.shift.day;
@@ -37,10 +43,11 @@ async function show(ev, current = false) {
 
 function render(r) {
   $('report').hidden = false;
-  $('report-title').textContent = `${r.agentName} — ${r.shift.name}, ${r.shift.day}`;
-  $('report-hours').textContent = `${dayHm(r.shift.startLocal)} to ${dayHm(r.shift.endLocal)} (${r.shift.hoursLong} h), ${r.zone}`;
+  // The shift's day is the park's day its start falls on: written from that instant in the user's order.
+  $('report-title').textContent = t('report.title', { gate: r.agentName, shift: r.shift.name, day: wallDate(r.shift.start) });
+  $('report-hours').textContent = t('report.hours', { from: dayHm(r.shift.start), to: dayHm(r.shift.end), hours: r.shift.hoursLong, zone: r.zone });
   $('report-incomplete').hidden = r.complete;
-  $('report-incomplete').textContent = r.complete ? '' : `This shift has not ended (it ends at ${hm(r.shift.endLocal)}): the report shows what there is until ${hm(r.asOfLocal)}.`;
+  $('report-incomplete').textContent = r.complete ? '' : t('report.incomplete', { end: hm(r.shift.end), asOf: hm(r.asOf) });
 
   const byCamera = new Map();
   for (const c of r.crossings) {
@@ -50,34 +57,37 @@ function render(r) {
   const rows = [];
   for (const [camera, list] of byCamera) {
     list.forEach((c, i) => rows.push(el('tr', { 'data-testid': 'count-row' },
-      el('td', {}, i === 0 ? camera : ''), el('td', {}, c.class),
-      el('td', { class: 'num' }, String(c.in)), el('td', { class: 'num' }, String(c.out)))));
+      el('td', { translate: 'no' }, i === 0 ? camera : ''), el('td', {}, className(c.class)),
+      el('td', { class: 'num' }, num(c.in)), el('td', { class: 'num' }, num(c.out)))));
   }
-  const counts = table(['Camera', 'Class', el('th', { class: 'num' }, 'Entries'), el('th', { class: 'num' }, 'Exits')], rows, { class: 'compact', 'data-testid': 'counts' });
-  counts.append(el('tfoot', {}, el('tr', {}, el('td', {}, 'Whole gate'), el('td', {}, ''),
-    el('td', { class: 'num', 'data-testid': 'total-in' }, String(r.totals.in)), el('td', { class: 'num', 'data-testid': 'total-out' }, String(r.totals.out)))));
-  $('counts').replaceChildren(r.crossings.length ? counts : el('div', { class: 'empty' }, 'Nothing crossed in this shift.'));
+  const counts = table([t('common.camera'), t('report.col.class'), el('th', { class: 'num' }, t('report.col.entries')), el('th', { class: 'num' }, t('report.col.exits'))],
+    rows, { class: 'compact', 'data-testid': 'counts' });
+  counts.append(el('tfoot', {}, el('tr', {}, el('td', {}, t('report.wholeGate')), el('td', {}, ''),
+    el('td', { class: 'num', 'data-testid': 'total-in' }, num(r.totals.in)), el('td', { class: 'num', 'data-testid': 'total-out' }, num(r.totals.out)))));
+  $('counts').replaceChildren(r.crossings.length ? counts : el('div', { class: 'empty' }, t('report.noCrossings')));
 
+  const cameraCell = (c) => c ? el('td', { translate: 'no' }, c) : el('td', {}, t('common.wholeGate'));
   $('alerts').replaceChildren(r.alerts.length
-    ? table(['Time', 'Camera', 'Alert', 'Acknowledged by', 'Note'], r.alerts.map((a) => el('tr', { 'data-testid': 'alert-row' },
-      el('td', {}, hm(a.local)), el('td', {}, a.camera || 'whole gate'),
-      el('td', {}, `${eventLabel(a.type)}${a.detail ? ` (${a.detail})` : ''}`),
-      a.acknowledged ? el('td', {}, `${a.acknowledged.by}, ${hm(a.acknowledged.local)}`) : el('td', { class: 'unacked' }, 'not acknowledged'),
-      el('td', {}, a.acknowledged?.note || ''))), { class: 'compact' })
-    : el('div', { class: 'empty' }, 'No alerts in this shift.'));
+    ? table([t('common.time'), t('common.camera'), t('report.col.alert'), t('report.col.ackBy'), t('common.note')], r.alerts.map((a) => el('tr', { 'data-testid': 'alert-row' },
+      el('td', {}, hm(a.time)), cameraCell(a.camera),
+      el('td', {}, what(a.type, a.detail)),
+      a.acknowledged ? el('td', {}, data(a.acknowledged.by), `, ${hm(a.acknowledged.time)}`) : el('td', { class: 'unacked' }, t('report.notAcked')),
+      el('td', { translate: 'no' }, a.acknowledged?.note || ''))), { class: 'compact' })
+    : el('div', { class: 'empty' }, t('report.noAlerts')));
 
   $('outages').replaceChildren(r.outages.length
-    ? table(['Camera', 'What', 'From', 'Until', el('th', { class: 'num' }, 'Minutes in this shift')], r.outages.map((o) => el('tr', { 'data-testid': 'outage-row' },
-      el('td', {}, o.camera || 'whole gate'), el('td', {}, `${eventLabel(o.kind)}${o.reason ? ` (${o.reason})` : ''}`),
-      el('td', {}, dayHm(o.fromLocal)), el('td', {}, o.toLocal ? dayHm(o.toLocal) : 'still dark'),
-      el('td', { class: 'num' }, String(Math.round(o.minutesInShift))))), { class: 'compact' })
-    : el('div', { class: 'empty' }, 'Every camera was up the whole shift.'));
+    ? table([t('common.camera'), t('report.col.what'), t('report.col.from'), t('report.col.until'), el('th', { class: 'num' }, t('report.col.minutes'))],
+      r.outages.map((o) => el('tr', { 'data-testid': 'outage-row' },
+        cameraCell(o.camera), el('td', {}, what(o.kind, o.reason)),
+        el('td', {}, dayHm(o.from)), el('td', {}, o.to ? dayHm(o.to) : t('report.stillDark')),
+        el('td', { class: 'num' }, num(Math.round(o.minutesInShift))))), { class: 'compact' })
+    : el('div', { class: 'empty' }, t('report.noOutages')));
 
   $('notes').replaceChildren(r.notes.length
-    ? el('ul', { class: 'notes-list' }, r.notes.map((n) => el('li', { 'data-testid': 'note' }, el('b', {}, `${n.by}, ${dayHm(n.local)}: `), n.text)))
-    : el('div', { class: 'empty' }, 'No notes.'));
+    ? el('ul', { class: 'notes-list' }, r.notes.map((n) => el('li', { 'data-testid': 'note' }, el('b', {}, data(n.by), `, ${dayHm(n.time)}: `), data(n.text))))
+    : el('div', { class: 'empty' }, t('report.noNotes')));
   $('note-form').hidden = !may(me, 'watch');
-  $('report-foot').textContent = `Printed from GateWatch at ${wall(Date.now())} (${parkZone()}); ${r.complete ? 'the shift has ended' : 'shift still running'}.`;
+  $('report-foot').textContent = r.complete ? t('report.foot.ended', { at: wall(Date.now()), zone: parkZone() }) : t('report.foot.running', { at: wall(Date.now()), zone: parkZone() });
 }
 
 async function addNote(ev) {
@@ -96,6 +106,7 @@ async function main() {
   const [cameras, clock] = await Promise.all([api('/api/cameras'), api('/api/clock')]);
   const agents = new Map();
   for (const c of cameras) agents.set(c.agent, c.agentName || c.agent);
+  // Gate and shift names are the admin's: data (their selects are translate="no").
   $('agent').replaceChildren(...[...agents].map(([id, name]) => el('option', { value: id }, name)));
   $('shift').replaceChildren(...clock.shifts.map((s) => el('option', { value: s.name }, `${s.name} (${s.start}-${s.end})`)));
   const p = new URLSearchParams(location.search);

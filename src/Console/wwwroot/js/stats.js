@@ -2,20 +2,20 @@
 // The API counts by the park's hours, days or shifts (GET /api/stats/buckets gives the axis, empty periods
 // included), so this page speaks the park's clock throughout; tooltips add UTC.
 import { api, start, el, say } from './api.js';
-import { table, ready, utc, zoneName } from './review-util.js';
+import { table, ready, utc, zoneName, eventLabel } from './review-util.js';
 import { wallDay, dayStart, wallDate, wallHm, parts as wallParts } from './clock.js';
 import { t, tn, num, className } from './i18n.js';
 
 const $ = (id) => document.getElementById(id);
 const SVG = 'http://www.w3.org/2000/svg';
 const BUCKETS = ['hour', 'day', 'shift'];
-// Labels and tooltips are asked for when drawn: the language is the user's only once /api/me has answered.
+// Labels (the event types' own) and tooltips are asked for when drawn: the language is the user's only once /api/me has answered.
 const ALERT_TYPES = [
-  { type: 'crowd-start', label: () => t('stats.alert.crowd'), tip: (p) => t('stats.tip.crowd', p), cls: 'bar-crowd' },
-  { type: 'camera-offline', label: () => t('stats.alert.offline'), tip: (p) => t('stats.tip.offline', p), cls: 'bar-offline' },
-  { type: 'agent-unreachable', label: () => t('stats.alert.unreachable'), tip: (p) => t('stats.tip.unreachable', p), cls: 'bar-unreachable' },
-  { type: 'plate-denied', label: () => t('stats.alert.denied'), tip: (p) => t('stats.tip.denied', p), cls: 'bar-plate-denied' },
-  { type: 'plate-unlisted', label: () => t('stats.alert.unlisted'), tip: (p) => t('stats.tip.unlisted', p), cls: 'bar-plate-unlisted' },
+  { type: 'crowd-start', label: () => eventLabel('crowd-start'), tip: (p) => t('stats.tip.crowd', p), cls: 'bar-crowd' },
+  { type: 'camera-offline', label: () => eventLabel('camera-offline'), tip: (p) => t('stats.tip.offline', p), cls: 'bar-offline' },
+  { type: 'agent-unreachable', label: () => eventLabel('agent-unreachable'), tip: (p) => t('stats.tip.unreachable', p), cls: 'bar-unreachable' },
+  { type: 'plate-denied', label: () => eventLabel('plate-denied'), tip: (p) => t('stats.tip.denied', p), cls: 'bar-plate-denied' },
+  { type: 'plate-unlisted', label: () => eventLabel('plate-unlisted'), tip: (p) => t('stats.tip.unlisted', p), cls: 'bar-plate-unlisted' },
 ];
 
 /** An SVG element: s('rect', {x, y}, children...). */

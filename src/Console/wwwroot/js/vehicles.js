@@ -3,9 +3,19 @@
 // Deep link: vehicles.html?plate=51G*&fuzzy=1 fills the form and searches.
 import { api, start, el, say } from './api.js';
 import { timeCell, table, datetimeLocalValue, fromDatetimeLocal, ready } from './review-util.js';
+import { t, tn, className } from './i18n.js';
 
 const $ = (id) => document.getElementById(id);
-const STATUS = { denied: 'denied', allowed: 'allowed', visitor: 'visitor', unlisted: 'on no list' };
+/** A read's list status in words; one the page does not know is shown as sent (data). */
+function statusLabel(status) {
+  switch (status) {
+    case 'denied': return t('veh.status.denied');
+    case 'allowed': return t('veh.status.allowed');
+    case 'visitor': return t('veh.status.visitor');
+    case 'unlisted': return t('veh.status.unlisted');
+    default: return null;
+  }
+}
 const STATUS_PILL = { denied: 'bad', allowed: 'ok', visitor: 'ok', unlisted: 'warn' };
 const cameras = new Map(); // agent/camera -> {agentName, name}
 
@@ -35,34 +45,37 @@ function gateName(r) {
 }
 
 function crop(r) {
-  if (!r.crop) return el('span', { class: 'muted small' }, 'no crop');
-  const img = el('img', { class: 'plate-crop', src: r.crop, alt: `Plate ${r.plate}`, loading: 'lazy', 'data-testid': 'read-crop' });
-  img.addEventListener('error', () => img.replaceWith(el('span', { class: 'muted small', title: 'The agent no longer has this picture' }, 'crop gone')));
+  if (!r.crop) return el('span', { class: 'muted small' }, t('veh.noCrop'));
+  const img = el('img', { class: 'plate-crop', src: r.crop, alt: t('veh.cropAlt', { plate: r.plate }), loading: 'lazy', 'data-testid': 'read-crop' });
+  img.addEventListener('error', () => img.replaceWith(el('span', { class: 'muted small', title: t('veh.cropGoneTitle') }, t('veh.cropGone'))));
   return img;
 }
 
 function alertCell(r) {
   if (!r.alert) return el('span', { class: 'muted' }, '—');
-  const a = el('div', {}, el('span', { class: `pill ${r.alert === 'plate-denied' ? 'bad' : 'warn'}` }, r.alert === 'plate-denied' ? 'denied-plate alert' : 'unlisted-plate alert'));
+  const a = el('div', {}, el('span', { class: `pill ${r.alert === 'plate-denied' ? 'bad' : 'warn'}` }, r.alert === 'plate-denied' ? t('veh.alert.denied') : t('veh.alert.unlisted')));
+  // The note is data: its tooltip sits on it, inside translate="no".
   a.append(r.acknowledged
-    ? el('div', { class: 'small', title: r.acknowledged.note }, `acknowledged by ${r.acknowledged.by}: `, el('em', {}, r.acknowledged.note))
-    : el('div', { class: 'small warn-text' }, 'not acknowledged'));
+    ? el('div', { class: 'small' }, t('veh.ackBy', { by: r.acknowledged.by }), ' ', el('em', { translate: 'no', title: r.acknowledged.note }, r.acknowledged.note))
+    : el('div', { class: 'small warn-text' }, t('veh.notAcked')));
   return a;
 }
 
 function row(r) {
   return el('tr', { 'data-testid': 'read-row', dataset: { eventId: r.eventId, status: r.status } },
     el('td', {}, crop(r)),
-    el('td', {}, el('span', { class: 'plate-text', 'data-testid': 'read-plate' }, r.plate),
-      el('div', { class: 'muted small' }, `read ${Math.round(r.confidence * 100)}% sure`)),
+    el('td', {}, el('span', { class: 'plate-text', 'data-testid': 'read-plate', translate: 'no' }, r.plate),
+      el('div', { class: 'muted small' }, t('veh.sure', { pct: Math.round(r.confidence * 100) }))),
     el('td', {}, timeCell(r.time)),
-    el('td', {}, gateName(r)),
-    el('td', {}, el('span', { class: r.direction === 'in' ? 'in-text' : r.direction === 'out' ? 'out-text' : '' }, r.direction === 'in' ? '↑ in' : r.direction === 'out' ? '↓ out' : r.direction)),
-    el('td', {}, r.class),
-    el('td', {}, el('span', { class: `pill ${STATUS_PILL[r.status] || ''}` }, STATUS[r.status] || r.status),
-      r.matched ? el('div', { class: 'muted small' }, r.matched) : null),
+    el('td', { translate: 'no' }, gateName(r)),
+    el('td', {}, r.direction === 'in' ? el('span', { class: 'in-text' }, t('veh.in'))
+      : r.direction === 'out' ? el('span', { class: 'out-text' }, t('veh.out'))
+        : el('span', { class: '', translate: 'no' }, r.direction)),
+    el('td', {}, className(r.class)),
+    el('td', {}, el('span', { class: `pill ${STATUS_PILL[r.status] || ''}`, translate: statusLabel(r.status) ? null : 'no' }, statusLabel(r.status) ?? r.status),
+      r.matched ? el('div', { class: 'muted small', translate: 'no' }, r.matched) : null),
     el('td', {}, alertCell(r)),
-    el('td', {}, el('a', { href: r.footage, class: 'play', 'data-testid': 'read-footage', title: 'Play the recording at this moment' }, 'Play ▶')));
+    el('td', {}, el('a', { href: r.footage, class: 'play', 'data-testid': 'read-footage', title: t('veh.playTitle') }, t('veh.play'))));
 }
 
 async function search(ev) {
@@ -71,13 +84,14 @@ async function search(ev) {
   $('csv').href = `/api/plates/reads?${query(true)}`;
   history.replaceState(null, '', `${location.pathname}?${p}`);
   $('go').disabled = true;
-  say('Searching…');
+  say(t('veh.searching'));
   try {
     const r = await api(`/api/plates/reads?${p}`);
     $('results').replaceChildren(r.reads.length
-      ? table(['Crop', 'Plate', 'Time (UTC, local)', 'Gate', 'Direction', 'Class', 'List status', 'Alert', 'Footage'], r.reads.map(row), { class: 'compact reads' })
-      : el('div', { class: 'empty' }, 'No reads match.'));
-    $('count').textContent = r.more ? `the newest ${r.reads.length} reads; narrow the search for older ones` : `${r.reads.length} read${r.reads.length === 1 ? '' : 's'}`;
+      ? table([t('veh.col.crop'), t('veh.plate'), t('veh.col.time'), t('common.gate'), t('veh.col.direction'), t('veh.class'), t('veh.listStatus'), t('veh.col.alert'),
+        t('veh.col.footage')], r.reads.map(row), { class: 'compact reads' })
+      : el('div', { class: 'empty' }, t('veh.noMatch')));
+    $('count').textContent = r.more ? t('veh.newest', { n: r.reads.length }) : tn('veh.count', r.reads.length);
     say('');
   } catch (e) {
     say(e.message, 'error');
@@ -92,10 +106,10 @@ async function main() {
   try {
     for (const c of await api('/api/cameras')) {
       cameras.set(`${c.agent}/${c.camera}`, { agentName: c.agentName || c.agent, name: c.name || c.camera });
-      $('camera').append(el('option', { value: `${c.agent}/${c.camera}` }, `${c.agentName || c.agent} — ${c.name || c.camera}`));
+      $('camera').append(el('option', { value: `${c.agent}/${c.camera}`, translate: 'no' }, `${c.agentName || c.agent} — ${c.name || c.camera}`));
     }
   } catch (e) {
-    say(`The gates could not be listed (${e.message}); searching all of them still works.`, 'error');
+    say(t('veh.gatesFailed', { why: e.message }), 'error');
   }
   const p = new URLSearchParams(location.search);
   $('plate').value = p.get('plate') || '';
@@ -112,7 +126,7 @@ async function main() {
   // A search is audited, so the page does not search by itself unless a link asked it to.
   if ([...p.keys()].length) await search();
   else {
-    $('results').replaceChildren(el('div', { class: 'empty' }, 'Search for a plate, a gate or a time.'));
+    $('results').replaceChildren(el('div', { class: 'empty' }, t('veh.start')));
     ready();
   }
 }
