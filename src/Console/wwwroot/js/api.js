@@ -148,7 +148,7 @@ export function el(tag, attrs = {}, ...children) {
 /** A time for people: the park's date and time to the second, with the zone and the UTC instant in its title. */
 export function when(iso) {
   const d = new Date(iso);
-  return el('time', { datetime: d.toISOString(), title: `${parkZone()} · ${d.toISOString()}` }, wall(d));
+  return el('time', { datetime: d.toISOString(), title: `${parkZone()} · ${d.toISOString()}`, translate: 'no' }, wall(d));
 }
 
 /** Shows a message in <div id="status"> (or the given element); kind is 'error', 'ok' or ''. */
