@@ -38,7 +38,8 @@ public sealed class LanguageTests(GateSite site)
             foreach (var (role, pages) in Visits)
             {
                 var page = await site.SignInAsync(role + suffix);
-                Assert.Equal(lang, await page.EvaluateAsync<string>("document.documentElement.lang"));
+                // The user's own language, once the page has asked the console who is signed in.
+                await Assertions.Expect(page.Locator("html")).ToHaveAttributeAsync("lang", lang);
                 foreach (var name in pages)
                 {
                     await page.GotoAsync($"/{name}.html");

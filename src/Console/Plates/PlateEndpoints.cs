@@ -384,7 +384,7 @@ internal static partial class PlateEndpoints
 
     // ------------------------------------------------------------------ reads
 
-    private static IResult Search(HttpRequest request, PlateReads reads, AgentRegistry agents, AuditLog audit, ClaimsPrincipal user)
+    private static IResult Search(HttpRequest request, PlateReads reads, AgentRegistry agents, AuditLog audit, ClaimsPrincipal user, ParkClock clock)
     {
         var by = user.Identity!.Name!;
         var q = request.Query;
@@ -415,11 +415,11 @@ internal static partial class PlateEndpoints
 
         if (csv)
         {
-            var text = new StringBuilder("time_utc,agent,camera,direction,class,plate,confidence,status,matched,alert,acknowledged_by,event_id\n");
+            var text = new StringBuilder("time_local,time_utc,agent,camera,direction,class,plate,confidence,status,matched,alert,acknowledged_by,event_id\n");
             foreach (var r in found)
             {
                 text.Append(PlateCsv.Line([
-                    UtcTime.Format(r.Time), r.Agent, r.Camera, r.Direction, r.Class, r.Text, r.Confidence.ToString("0.###", CultureInfo.InvariantCulture),
+                    clock.Format(r.Time), UtcTime.Format(r.Time), r.Agent, r.Camera, r.Direction, r.Class, r.Text, r.Confidence.ToString("0.###", CultureInfo.InvariantCulture),
                     r.Status, r.Matched, r.Alert ?? "", r.Acknowledged?.By ?? "", r.EventId])).Append('\n');
             }
 

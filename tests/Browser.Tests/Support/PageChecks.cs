@@ -78,7 +78,7 @@ internal static class PageChecks
             async () => {
               const r = await axe.run(document, { resultTypes: ['violations'] });
               return r.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')
-                .map((v) => `${v.id} (${v.impact}): ${v.help}; ${v.nodes.slice(0, 4).map((n) => n.target.join(' ')).join(' | ')}`);
+                .map((v) => `${v.id} (${v.impact}): ${v.help}; ${v.nodes.slice(0, 4).map((n) => `${n.target.join(' ')} [${(n.failureSummary || '').replace(/\s+/g, ' ')}]`).join(' | ')}`);
             }
             """);
     }

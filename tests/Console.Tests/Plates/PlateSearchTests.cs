@@ -111,9 +111,9 @@ public sealed class PlateSearchTests : IAsyncLifetime
         var r = await investigator.GetAsync("api/plates/reads?plate=51G*&format=csv");
         Assert.Equal("text/csv", r.Content.Headers.ContentType?.MediaType);
         var lines = (await r.Content.ReadAsStringAsync()).TrimEnd('\n').Split('\n');
-        Assert.Equal("time_utc,agent,camera,direction,class,plate,confidence,status,matched,alert,acknowledged_by,event_id", lines[0]);
+        Assert.Equal("time_local,time_utc,agent,camera,direction,class,plate,confidence,status,matched,alert,acknowledged_by,event_id", lines[0]);
         Assert.Equal(4, lines.Length);
-        Assert.StartsWith($"{Central.UtcTime.Format(_t0)},gate-north,lane-1,in,car,51G-123.45,0.93,denied,denied entry 1: 51G-123.45,plate-denied,,gate-north-", lines[3], StringComparison.Ordinal);
+        Assert.StartsWith($"{_t0:yyyy-MM-dd'T'HH:mm:ss}+00:00,{Central.UtcTime.Format(_t0)},gate-north,lane-1,in,car,51G-123.45,0.93,denied,denied entry 1: 51G-123.45,plate-denied,,gate-north-", lines[3], StringComparison.Ordinal);
 
         using var admin = await _console.SignedInAsync("admin1");
         var audit = Assert.Single((await admin.GetFromJsonAsync<JsonElement>("api/admin/audit?action=plate-search")).EnumerateArray());
