@@ -496,6 +496,7 @@ internal static class ConsoleHost
         builder.Services.AddSingleton<AuditLog>();
         builder.Services.AddSingleton(_ => EvidenceKey.Load(Path.GetFullPath(settings.DataDir)));
         builder.Services.AddProblemResponses();
+        ProblemLanguage.AddProblemLanguage(builder.Services, Path.Combine(AppContext.BaseDirectory, "wwwroot"));
         builder.Services.AddSingleton<ConsoleMetrics>();
         builder.Services.AddUsers();
         builder.Services.AddAgents();

@@ -69,7 +69,13 @@ internal sealed class TestConsole : IAsyncDisposable
     }
 
     /// <summary>A browser-like client: keeps cookies, sends the antiforgery token it was given.</summary>
-    public HttpClient Client() => new(new HttpClientHandler { CookieContainer = new CookieContainer(), AllowAutoRedirect = false }) { BaseAddress = Url };
+    /// <remarks>It asks for English (as a page in English does), so the tests read the details the code writes; ProblemLanguageTests removes that.</remarks>
+    public HttpClient Client()
+    {
+        var http = new HttpClient(new HttpClientHandler { CookieContainer = new CookieContainer(), AllowAutoRedirect = false }) { BaseAddress = Url };
+        http.DefaultRequestHeaders.AcceptLanguage.ParseAdd("en");
+        return http;
+    }
 
     /// <summary>A client signed in as <paramref name="name"/>, with the antiforgery header set.</summary>
     public async Task<HttpClient> SignedInAsync(string name, string password = Password)

@@ -17,7 +17,8 @@ let csrf = null;
 
 /** Calls the API. Returns parsed JSON (null for 204), or the Response itself with {raw: true}. Throws ApiError with the server's detail. */
 export async function api(path, { method = 'GET', body, form, raw = false, signal } = {}) {
-  const headers = {};
+  // The console writes its problem details in the language the page shows.
+  const headers = { 'Accept-Language': language() };
   if (method !== 'GET' && method !== 'HEAD') {
     if (!csrf) csrf = (await (await fetch('/api/login', { credentials: 'same-origin' })).json()).csrf;
     headers['X-CSRF-TOKEN'] = csrf;
