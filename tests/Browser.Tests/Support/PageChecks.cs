@@ -18,6 +18,9 @@ internal static class PageChecks
     /// <summary>The Vietnamese string for key, from the page's own table.</summary>
     public static string Vi(string key) => ViTable.Value.TryGetValue(key, out var s) ? s : throw new KeyNotFoundException($"vi.json has no key '{key}'");
 
+    /// <summary>The Vietnamese string whose English is <paramref name="english"/> (an API problem's template, say).</summary>
+    public static string ViOf(string english) => Vi(EnTable.Value.Single(x => x.Value == english).Key);
+
     public static string En(string key) => EnTable.Value.TryGetValue(key, out var s) ? s : throw new KeyNotFoundException($"en.json has no key '{key}'");
 
     private static Dictionary<string, string> Load(string lang) =>
