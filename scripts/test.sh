@@ -21,7 +21,9 @@ rm -rf artifacts/test
 mkdir -p artifacts/test
 dotnet build GateWatch.sln -c Release -warnaserror -nologo -v q
 set +e
-dotnet test GateWatch.sln -c Release --no-build --nologo \
+# One test project at a time (-m:1): the agent's live-camera tests and the browser tests each load both cores, and
+# run side by side they starve each other's real-time analysis into timeouts.
+dotnet test GateWatch.sln -c Release --no-build --nologo -m:1 \
   --logger "trx;LogFilePrefix=tests" --results-directory artifacts/test 2>&1 | tee artifacts/test/output.txt
 rc=${PIPESTATUS[0]}
 set -e
