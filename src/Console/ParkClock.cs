@@ -24,20 +24,29 @@ internal sealed class ParkClock
     /// <summary>The zone named by its IANA id ("Europe/Berlin"); "UTC" is one too. Refuses Windows names and typos.</summary>
     public static ParkClock For(string id)
     {
-        if (string.IsNullOrWhiteSpace(id) || id.Length > 64 || !id.All(c => char.IsAsciiLetterOrDigit(c) || c is '/' or '_' or '-' or '+'))
+        if (!LooksLikeZone(id))
         {
             throw new UnknownTimeZoneException($"'{Short(id)}' is not an IANA time zone name such as {DefaultZone} or Europe/Berlin");
         }
 
-        try
-        {
-            return new ParkClock(TimeZoneInfo.FindSystemTimeZoneById(id));
-        }
-        catch (Exception e) when (e is TimeZoneNotFoundException or InvalidTimeZoneException)
-        {
-            throw new UnknownTimeZoneException($"'{id}' is not a time zone this machine knows (IANA names such as {DefaultZone} or Europe/Berlin; Debian's tzdata holds them)");
-        }
+        return TryFind(id, out var zone)
+            ? new ParkClock(zone)
+            : throw new UnknownTimeZoneException($"'{id}' is not a time zone this machine knows (IANA names such as {DefaultZone} or Europe/Berlin; Debian's tzdata holds them)");
     }
+
+    /// <summary>
+    /// The zone an IANA id names. The id is checked for its shape first: it becomes a file path under the system's
+    /// zoneinfo folder, so "../" and the like never reach it.
+    /// </summary>
+    public static bool TryFind(string? id, out TimeZoneInfo zone)
+    {
+        zone = TimeZoneInfo.Utc;
+        return LooksLikeZone(id) && TimeZoneInfo.TryFindSystemTimeZoneById(id!, out zone!);
+    }
+
+    private static bool LooksLikeZone(string? id) =>
+        !string.IsNullOrWhiteSpace(id) && id.Length <= 64 && !id.Contains("..", StringComparison.Ordinal)
+        && char.IsAsciiLetter(id[0]) && id.All(c => char.IsAsciiLetterOrDigit(c) || c is '/' or '_' or '-' or '+');
 
     /// <summary>The instant as the park's clock shows it, with the offset in force then.</summary>
     public DateTimeOffset Local(DateTimeOffset t) => TimeZoneInfo.ConvertTime(t, Zone);

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text.RegularExpressions;
 using GateWatch.Central.Data;
 using Microsoft.Data.Sqlite;
 
@@ -11,7 +10,7 @@ namespace GateWatch.Central.Plates;
 /// vehicle's validity dates are meant (the console otherwise speaks UTC, but "expected on 1 March" means the
 /// gate's 1 March: at UTC+7 a visitor at 06:30 arrives on the UTC day before).
 /// </summary>
-internal sealed partial record PlateSettings(int MaxDistance, string TimeZone)
+internal sealed record PlateSettings(int MaxDistance, string TimeZone)
 {
     public const int DefaultMaxDistance = 1;
 
@@ -24,12 +23,8 @@ internal sealed partial record PlateSettings(int MaxDistance, string TimeZone)
     public DateOnly DayAt(DateTimeOffset time) =>
         DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(time, Zone(TimeZone) ?? TimeZoneInfo.Utc).DateTime);
 
-    /// <summary>The zone an IANA id names, or null. The id is checked for its shape first: it becomes a file path under the system's zoneinfo folder.</summary>
-    public static TimeZoneInfo? Zone(string id) =>
-        ZoneId().IsMatch(id) && !id.Contains("..", StringComparison.Ordinal) && TimeZoneInfo.TryFindSystemTimeZoneById(id, out var zone) ? zone : null;
-
-    [GeneratedRegex(@"^[A-Za-z][A-Za-z0-9_+-]*(/[A-Za-z0-9_+-]+){0,2}\z")]
-    private static partial Regex ZoneId();
+    /// <summary>The zone an IANA id names, or null (checked as the park's clock checks it).</summary>
+    public static TimeZoneInfo? Zone(string id) => ParkClock.TryFind(id, out var zone) ? zone : null;
 }
 
 /// <summary>A camera's gate policy as set, with who set it.</summary>

@@ -71,9 +71,10 @@ internal static class ShiftEndpoints
         reports.MapGet("/", (string? agent, string? day, string? shift, string? format, ConsoleDb db, ShiftStore store, AgentRegistry agents,
             ParkClock clock, TimeProvider time, AuditLog audit, ClaimsPrincipal user) =>
         {
-            if (Find(agent, day, shift, store, agents, clock, time) is not { } found)
+            var (found, refusal) = Resolve(agent, day, shift, store, agents, clock, time);
+            if (found is null)
             {
-                return Refusal(agent, day, shift, store, agents, clock, time);
+                return refusal!;
             }
 
             if (format is not (null or "json" or "csv"))
@@ -95,9 +96,10 @@ internal static class ShiftEndpoints
                 return Bad($"text: what the next shift must know, 1 to {ShiftStore.MaxNote} characters");
             }
 
-            if (Find(body?.Agent, body?.Day, body?.Shift, store, agents, clock, time) is not { } found)
+            var (found, refusal) = Resolve(body?.Agent, body?.Day, body?.Shift, store, agents, clock, time);
+            if (found is null)
             {
-                return Refusal(body?.Agent, body?.Day, body?.Shift, store, agents, clock, time);
+                return refusal!;
             }
 
             var note = store.AddNote(found.Agent.Id, found.Span, user.Identity!.Name!, text);
@@ -109,57 +111,43 @@ internal static class ShiftEndpoints
 
     private sealed record Found(AgentInfo Agent, ShiftSpan Span);
 
-    /// <summary>The gate and the shift asked for: the current shift when neither day nor shift is given.</summary>
-    private static Found? Find(string? agent, string? day, string? shift, ShiftStore store, AgentRegistry agents, ParkClock clock, TimeProvider time)
+    /// <summary>
+    /// The gate and the shift asked for (the current shift when neither day nor shift is given), or the problem that
+    /// says, in the words of what was asked, why there is none.
+    /// </summary>
+    private static (Found? Found, IResult? Refusal) Resolve(string? agent, string? day, string? shift, ShiftStore store, AgentRegistry agents, ParkClock clock, TimeProvider time)
     {
-        if (agent is null || agents.Find(agent) is not { } info)
+        if (agent is null)
         {
-            return null;
+            return (null, Bad("agent: name the gate (its agent id)"));
+        }
+
+        if (agents.Find(agent) is not { } info)
+        {
+            return (null, Results.Problem(statusCode: 404, detail: $"no gate agent '{Short(agent)}'"));
         }
 
         var plan = store.Plan();
         var now = time.GetUtcNow();
         if (day is null && shift is null)
         {
-            return new Found(info, plan.Find(now, clock));
-        }
-
-        if (!DateOnly.TryParseExact(day, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var d) || shift is null || plan.Named(shift) is not { } s)
-        {
-            return null;
-        }
-
-        var span = ShiftPlan.Span(s, d, clock);
-        return span.Start > now ? null : new Found(info, span);
-    }
-
-    /// <summary>Why <see cref="Find"/> found nothing, in the words of what was asked.</summary>
-    private static IResult Refusal(string? agent, string? day, string? shift, ShiftStore store, AgentRegistry agents, ParkClock clock, TimeProvider time)
-    {
-        if (agent is null)
-        {
-            return Bad("agent: name the gate (its agent id)");
-        }
-
-        if (agents.Find(agent) is null)
-        {
-            return Results.Problem(statusCode: 404, detail: $"no gate agent '{Short(agent)}'");
+            return (new Found(info, plan.Find(now, clock)), null);
         }
 
         if (!DateOnly.TryParseExact(day, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var d))
         {
-            return Bad($"day: '{Short(day ?? "")}' is not a day such as 2026-12-01 (the day the shift starts, in {clock.Id})");
+            return (null, Bad($"day: '{Short(day ?? "")}' is not a day such as 2026-12-01 (the day the shift starts, in {clock.Id})"));
         }
 
-        var plan = store.Plan();
         if (shift is null || plan.Named(shift) is not { } s)
         {
-            return Bad($"shift: '{Short(shift ?? "")}' is not one of the park's shifts ({string.Join(", ", plan.Shifts.Select(x => $"{x.Name} {x.Hours}"))})");
+            return (null, Bad($"shift: '{Short(shift ?? "")}' is not one of the park's shifts ({string.Join(", ", plan.Shifts.Select(x => $"{x.Name} {x.Hours}"))})"));
         }
 
         var span = ShiftPlan.Span(s, d, clock);
-        return Results.Problem(statusCode: 400, detail:
-            $"{s.Name} of {d:yyyy-MM-dd} starts at {clock.Format(span.Start)}; it has not begun, so there is nothing to report yet (now {clock.Format(time.GetUtcNow())})");
+        return span.Start <= now
+            ? (new Found(info, span), null)
+            : (null, Bad($"{s.Name} of {d:yyyy-MM-dd} starts at {clock.Format(span.Start)}; it has not begun, so there is nothing to report yet (now {clock.Format(now)})"));
     }
 
     private static string SpanKey(ShiftSpan s) => $"{s.Day:yyyy-MM-dd}/{s.Shift.Name}";

@@ -277,9 +277,14 @@ function pick(k) {
 
 function refreshPicker() {
   const select = document.getElementById('camera-pick');
-  const options = [...tiles].map(([k, t]) => el('option', { value: k, translate: 'no' },
-    [t.w?.name || t.camera, t.w?.agentName || t.agent].filter(Boolean).join(' · ')));
-  select.replaceChildren(...options);
+  const label = (t) => [t.w?.name || t.camera, t.w?.agentName || t.agent].filter(Boolean).join(' · ');
+  // Rebuilt only when the cameras changed: the wall refreshes every few seconds, and a list rebuilt under the
+  // guard's thumb closes while they choose.
+  const wanted = [...tiles].map(([k, t]) => `${k}\t${label(t)}`).join('\n');
+  if (select.dataset.cameras !== wanted) {
+    select.replaceChildren(...[...tiles].map(([k, t]) => el('option', { value: k, translate: 'no' }, label(t))));
+    select.dataset.cameras = wanted;
+  }
   pick(current);
 }
 
